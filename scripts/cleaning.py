@@ -26,7 +26,10 @@ PROMO = re.compile(
     r"download (our|the) app|our (youtube |whatsapp |telegram )?(app|channel|podcast)|"
     r"follow us|share this|share on|click here|tap here|advertisement|all rights reserved|"
     r"copyright|©|join our|free trial|keywords?|tags:|topics:|photo( credit)?:|image:|"
-    r"file photo|reporting by|editing by|contributed (to )?(this|reporting)|credit:)(?!\w)", re.I)
+    r"file photo|reporting by|editing by|contributed (to )?(this|reporting)|credit:|\d+ min(ute)? read|"
+    r"(whatsapp|telegram|youtube|instagram|tiktok|facebook|linkedin) (channel|alerts|page|account)|"
+    r"(channel|alerts|page|account) on (whatsapp|telegram|youtube|instagram|tiktok|facebook|linkedin))(?!\w)",
+    re.I)
 DATE_LEAD = re.compile(r"^\W*(published|updated|posted|first published|last updated|date)\b:?\s*", re.I)
 BYLINE = re.compile(r"^(by|from|words by|report by)\s+[A-Z][\w.'’-]*(\s+[\w.'’-]+){0,5}\s*$", re.I)
 SENTENCE_END = re.compile(r"[.!?:;…\"”’)]\s*$")
@@ -67,7 +70,10 @@ def parse_dateline(line: str):
         return None
     if parsed is None or parsed.year < 1900:
         return None
-    if not has_lead and sum(len(s.split()) for s in skipped if s.strip()) > 2:
+    # Without a "Published"-style lead, allow a few words of outlet or place around the
+    # date, but not a sentence that merely mentions a date.
+    if not has_lead and (sum(len(s.split()) for s in skipped if s.strip()) > 4
+                         or re.search(r"[.!?]\s*$", line)):
         return None
     return date(parsed.year, parsed.month, parsed.day).isoformat()
 
@@ -83,6 +89,8 @@ def is_furniture(line: str, in_keyword_block: bool = False, headline: bool = Fal
         return True
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(words) <= 16:
         return True
+    if re.fullmatch(r"\([^()]*\)", line) and len(words) <= 8:
+        return True  # a wire's credit or initials, "(Agency, ab/cd)"
     if line.count("|") >= 2 or line.count("•") >= 2 or re.match(r"^[—–-]\s*\w+", line):
         return True
     if has_attribution(line) and len(words) > 6:
