@@ -198,3 +198,36 @@ class QuoteAttribution:
         doc.spans[self.spans_key] = spans
         set_links(doc, link_by_rules(doc, spans))
         return doc
+
+
+@spacy.registry.architectures("diplomatic.EncoderWithFeatures.v1")
+def encoder_with_features(encoder, features, encoder_width: int = 384):
+    """Concatenate the (uncased) transformer's token vectors with a small trainable
+    tok2vec over case-aware features (SHAPE, PREFIX, SUFFIX), so that capitalisation and
+    quotation marks reach the span model even though the encoder lowercases its input."""
+    from thinc.api import concatenate
+
+    return concatenate(encoder, features)
+
+
+@spacy.registry.callbacks("diplomatic.load_frozen_encoder.v1")
+def load_frozen_encoder(component: str = "transformer"):
+    """Initialise a frozen transformer before training starts.
+
+    spaCy skips the initialisation of frozen components, but a transformer that was never
+    initialised has no weights and its listeners no width. Freezing it (as an annotating
+    component) saves the backward pass through the encoder, which is most of the training
+    time on a CPU.
+    """
+
+    def before_init(nlp):
+        # nlp.initialize runs with frozen components disabled, so do by hand what the
+        # transformer's own initialize would: load the weights and size the listeners.
+        if component in nlp.component_names:
+            encoder = nlp.get_pipe(component)
+            encoder.model.initialize(X=[nlp.make_doc("hello")])
+            for _, proc in nlp.components:
+                encoder.find_listeners(proc)
+        return nlp
+
+    return before_init
