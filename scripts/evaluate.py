@@ -1,0 +1,101 @@
+"""Evaluate a trained pipeline on held-out articles: spans, links, topics and speed.
+
+Writes the metrics as JSON, prints a table, and renders the predicted spans of every
+article as displaCy HTML.
+"""
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import spacy  # noqa: E402
+import typer  # noqa: E402
+from spacy import displacy  # noqa: E402
+from spacy.tokens import DocBin  # noqa: E402
+
+import quotes  # noqa: E402,F401  (registers the custom components when loading from a path)
+from convert import record_to_doc  # noqa: E402
+from scoring import link_scores, span_scores, topic_scores  # noqa: E402
+
+COLORS = {"SPEAKER": "#7aecec", "CUE": "#feca74", "QUOTE": "#c887fb"}
+
+
+def table(rows, header):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = lambda r: "  ".join(str(x).ljust(w) for x, w in zip(r, widths))  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def report(metrics):
+    rows = []
+    for mode in ("exact", "overlap"):
+        for label, s in metrics["spans"][mode].items():
+            rows.append([mode, label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", s["n_gold"]])
+    for key in ("said_by", "cue"):
+        s = metrics["links"][key]
+        rows.append(["link", key, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", s["n_gold"]])
+    for label, s in metrics["topics"]["per_label"].items():
+        rows.append(["topic", label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", s["n_gold"]])
+    s = metrics["topics"]["micro"]
+    rows.append(["topic", "micro", f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", s["n_gold"]])
+    out = table(rows, ["match", "label", "P", "R", "F", "gold"])
+    out += (f"\n\ncanonical-name accuracy: {metrics['links']['canonical_name_accuracy']:.3f} "
+            f"over {metrics['links']['n_quotes']} quotes"
+            f"\nwords per second: {metrics['speed']['words_per_second']:.0f} "
+            f"({metrics['speed']['words']} words, {metrics['speed']['seconds']:.1f} s)")
+    return out
+
+
+def read_gold(data, nlp):
+    if data.suffix != ".jsonl":
+        return list(DocBin().from_disk(data).get_docs(nlp.vocab))
+    docs, problems = [], []
+    for line_no, line in enumerate(data.read_text(encoding="utf8").splitlines(), start=1):
+        if line.strip():
+            doc, doc_problems = record_to_doc(nlp, json.loads(line))
+            problems += [f"{data}:{line_no}: {p}" for p in doc_problems]
+            docs.append(doc)
+    if problems:
+        typer.secho("\n".join(problems), fg="red", err=True)
+        raise typer.Exit(1)
+    return docs
+
+
+def main(
+    model: str = typer.Argument(..., help="Package name or path of the trained pipeline"),
+    data: Path = typer.Argument(..., help="Held-out gold articles: .spacy, or a doccano .jsonl export"),
+    output: Path = typer.Argument(..., help="JSON file for the metrics"),
+    displacy_dir: Path = typer.Option(None, help="Folder for displaCy HTML of the predictions"),
+):
+    nlp = spacy.load(model)
+    gold_docs = read_gold(data, nlp)
+    if not gold_docs:
+        typer.secho(f"{data} holds no articles", fg="red", err=True)
+        raise typer.Exit(1)
+    start = time.perf_counter()
+    pred_docs = list(nlp.pipe(d.text for d in gold_docs))
+    seconds = time.perf_counter() - start
+    words = sum(len(d.text.split()) for d in gold_docs)
+    pairs = list(zip(pred_docs, gold_docs))
+    metrics = {
+        "model": model, "data": str(data), "articles": len(gold_docs),
+        "spans": span_scores(pairs), "links": link_scores(pairs), "topics": topic_scores(pairs),
+        "speed": {"words": words, "seconds": seconds, "words_per_second": words / seconds},
+    }
+    print(report(metrics))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(metrics, indent=2), encoding="utf8")
+    if displacy_dir:
+        displacy_dir.mkdir(parents=True, exist_ok=True)
+        for i, (pred, gold) in enumerate(pairs):
+            name = gold.user_data.get("article_id", f"article-{i}")
+            html = displacy.render(pred, style="span", page=True,
+                                   options={"spans_key": quotes.SPANS_KEY, "colors": COLORS})
+            (displacy_dir / f"{name}.html").write_text(html, encoding="utf8")
+    typer.echo(f"Metrics -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
