@@ -12,7 +12,8 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
-QUOTE_CHARS = "\"“”«»„‘’"
+# The curly apostrophe (’) is left out: it is far more often an apostrophe than a quote.
+QUOTE_CHARS = "\"“”«»„‘"
 NORMALISE = {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\ufeff": "", "\u200b": ""}
 REPORTING = re.compile(
     r"\b(said|says|say|told|tells|according to|warned|urged|added|stated|stressed|noted|"
@@ -22,17 +23,18 @@ LINK_PREFIX = re.compile(
     r"^\W*(read more|read also|also read|more on this|related( stories| articles| coverage)?|"
     r"see also|recommended|most read|trending|up next|watch|listen|explore more)\b\W*", re.I)
 PROMO = re.compile(
-    r"\b(subscribe\w*|subscription|newsletters?|sign up|sign-up|signing up|inbox|unlimited access|"
+    r"(?<!\w)(subscribe|subscribers?:|subscription|reading list|newsletters?|sign up|sign-up|signing up|inbox|unlimited access|"
     r"download (our|the) app|our (youtube |whatsapp |telegram )?(app|channel|podcast)|"
-    r"follow us|share this|share on|click here|tap here|advertisement|all rights reserved|"
+    r"follow us|follow [\w ]{1,30} on (x|telegram|whatsapp|instagram|facebook|linkedin|threads|mastodon|tiktok|youtube)|share this|share on|click here|tap here|tap to \w+|advertisement|all rights reserved|"
     r"copyright|©|join our|free trial|keywords?|tags:|topics:|photo( credit)?:|image:|"
     r"file photo|reporting by|editing by|contributed (to )?(this|reporting)|credit:|\d+ min(ute)? read|"
     r"(whatsapp|telegram|youtube|instagram|tiktok|facebook|linkedin) (channel|alerts|page|account)|"
     r"(channel|alerts|page|account) on (whatsapp|telegram|youtube|instagram|tiktok|facebook|linkedin))(?!\w)",
     re.I)
 DATE_LEAD = re.compile(r"^\W*(published|updated|posted|first published|last updated|date)\b:?\s*", re.I)
-BYLINE = re.compile(r"^(by|from|words by|report by)\s+[A-Z][\w.'’-]*(\s+[\w.'’-]+){0,5}\s*$", re.I)
-SENTENCE_END = re.compile(r"[.!?:;…\"”’)]\s*$")
+# "By Name, Title | Desk": a byline never ends a sentence.
+BYLINE = re.compile(r"^(?i:by|words by|report by|reporting by)\s+[A-Z][^.!?“”\"]{0,80}$")
+SENTENCE_END = re.compile(r"[.!?:;…\"”’]\s*$")
 
 
 def decode(data: bytes) -> str:
@@ -91,13 +93,13 @@ def is_furniture(line: str, in_keyword_block: bool = False, headline: bool = Fal
         return True
     if re.fullmatch(r"\([^()]*\)", line) and len(words) <= 8:
         return True  # a wire's credit or initials, "(Agency, ab/cd)"
-    if line.count("|") >= 2 or line.count("•") >= 2 or re.match(r"^[—–-]\s*\w+", line):
+    if any(line.count(sep) >= 2 for sep in "|•›»") or re.search(r"\w >(?= \w)", line) or re.match(r"^[—–-]\s*\w+", line):
         return True
     if has_attribution(line) and len(words) > 6:
         return False
     if in_keyword_block and len(words) <= 6:
         return True
-    if PROMO.search(line):
+    if PROMO.search(line) and len(words) <= 30:
         return True
     return not headline and len(words) <= 6 and not SENTENCE_END.search(line)
 

