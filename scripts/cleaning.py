@@ -65,7 +65,9 @@ def parse_dateline(line: str):
         return None
     body = DATE_LEAD.sub("", line)
     body = re.sub(r"[|·•,]", " ", body)
-    body = re.sub(r"\b(GMT|UTC|EST|EDT|CET|CEST|IST|JST|WAT|EAT|SAST|BST|PST|PDT|AST)\b", "", body)
+    body = re.sub(r"\b([ap])\.m\.", r"\1m", body, flags=re.I)
+    # Time zones are irrelevant to the date, and dateutil warns on the ones it does not know.
+    body = re.sub(r"\b(?!OCT\b|SEPT\b)[A-Z]{1,4}T\b|\bUTC\b|\bGMT\b", "", body)
     try:
         parsed, skipped = dateparser.parse(body, fuzzy_with_tokens=True, default=None)
     except (ValueError, OverflowError, TypeError):
@@ -91,9 +93,9 @@ def is_furniture(line: str, in_keyword_block: bool = False, headline: bool = Fal
         return True
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(words) <= 16:
         return True
-    if re.fullmatch(r"\([^()]*\)", line) and len(words) <= 8:
-        return True  # a wire's credit or initials, "(Agency, ab/cd)"
-    if any(line.count(sep) >= 2 for sep in "|•›»") or re.search(r"\w >(?= \w)", line) or re.match(r"^[—–-]\s*\w+", line):
+    if re.fullmatch(r"([A-Z][A-Z .'-]+ )?\([^()]*\)", line) and len(words) <= 8:
+        return True  # a wire's credit or initials: "(Agency, ab/cd)", "GENEVA (Agency)"
+    if any(line.count(sep) >= 2 for sep in "|•›»·") or re.search(r"\w >(?= \w)", line) or re.match(r"^[—–-]\s*\w+", line):
         return True
     if has_attribution(line) and len(words) > 6:
         return False

