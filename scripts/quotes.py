@@ -491,16 +491,25 @@ class QuoteAttribution(TrainablePipe):
         self.model.initialize(X=(docs, None, None))
 
     def score(self, examples, **kwargs):
-        return score_links(examples)
+        scores = score_links([(eg.predicted, eg.reference) for eg in examples])
+        return {"said_by_f": scores["said_by"]["f"], "cue_f": scores["cue"]["f"],
+                "speaker_name_acc": scores["canonical_name_accuracy"]}
 
 
-def score_links(examples):
-    """said_by and cue link F1 and canonical-name accuracy per gold quote."""
+def prf(tp, n_pred, n_gold):
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "n_gold": n_gold}
+
+
+def score_links(pairs):
+    """said_by and cue link P/R/F (quote and target exact) and canonical-name accuracy per
+    gold quote, over (predicted doc, gold doc) pairs."""
     counts = {"said_by": [0, 0, 0], "cue": [0, 0, 0]}
     right = total = 0
-    for eg in examples:
-        pred = {tuple(link["quote"]): link for link in eg.predicted.user_data.get(LINKS_KEY, [])}
-        gold = {tuple(link["quote"]): link for link in eg.reference.user_data.get(LINKS_KEY, [])}
+    for pred_doc, gold_doc in pairs:
+        pred = {tuple(link["quote"]): link for link in pred_doc.user_data.get(LINKS_KEY, [])}
+        gold = {tuple(link["quote"]): link for link in gold_doc.user_data.get(LINKS_KEY, [])}
         for rel, key in (("said_by", "speaker"), ("cue", "cue")):
             p = {(q, tuple(link[key])) for q, link in pred.items() if link[key]}
             g = {(q, tuple(link[key])) for q, link in gold.items() if link[key]}
@@ -511,10 +520,5 @@ def score_links(examples):
             total += 1
             guess = (pred.get(q) or {}).get("name")
             right += bool(guess) and guess.lower().split() == (link["name"] or "").lower().split()
-    scores = {}
-    for rel, (tp, n_pred, n_gold) in counts.items():
-        p = tp / n_pred if n_pred else 0.0
-        r = tp / n_gold if n_gold else 0.0
-        scores[f"{rel}_f"] = 2 * p * r / (p + r) if p + r else 0.0
-    scores["speaker_name_acc"] = right / total if total else 0.0
-    return scores
+    return {"said_by": prf(*counts["said_by"]), "cue": prf(*counts["cue"]),
+            "canonical_name_accuracy": right / total if total else 0.0, "n_quotes": total}

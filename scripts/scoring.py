@@ -1,13 +1,8 @@
 """Metrics for attribution spans, quote links and topics, shared by evaluate and tests."""
 from collections import defaultdict
 
-from quotes import LABELS, TOPICS
-
-
-def prf(tp, n_pred, n_gold):
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "n_gold": n_gold}
+from quotes import LABELS, TOPICS, prf
+from quotes import score_links as link_scores  # noqa: F401  (one definition, used by evaluate)
 
 
 def overlaps(a, b):
@@ -41,37 +36,6 @@ def span_scores(pairs):
                 c[1] += len(ps)
                 c[2] += len(gs)
     return {mode: {label: prf(*counts[mode][label]) for label in LABELS} for mode in counts}
-
-
-def _links(doc):
-    return doc.user_data.get("attribution_links", [])
-
-
-def link_scores(pairs):
-    """said_by and cue link F1 (quote and target both exact) and canonical-name accuracy."""
-    said = [0, 0, 0]
-    cue = [0, 0, 0]
-    names_right = names_total = 0
-    for pred, gold in pairs:
-        p_links = {tuple(link["quote"]): link for link in _links(pred)}
-        g_links = {tuple(link["quote"]): link for link in _links(gold)}
-        for key, counter in (("speaker", said), ("cue", cue)):
-            p_set = {(q, tuple(link[key])) for q, link in p_links.items() if link[key]}
-            g_set = {(q, tuple(link[key])) for q, link in g_links.items() if link[key]}
-            counter[0] += len(p_set & g_set)
-            counter[1] += len(p_set)
-            counter[2] += len(g_set)
-        for q, link in g_links.items():
-            names_total += 1
-            guess = p_links.get(q, {}).get("name")
-            names_right += bool(guess) and normalise_name(guess) == normalise_name(link["name"])
-    return {"said_by": prf(*said), "cue": prf(*cue),
-            "canonical_name_accuracy": names_right / names_total if names_total else 0.0,
-            "n_quotes": names_total}
-
-
-def normalise_name(name):
-    return " ".join((name or "").lower().split())
 
 
 def topic_scores(pairs, threshold=0.5):
