@@ -17,7 +17,8 @@ from spacy.tokens import DocBin  # noqa: E402
 
 import quotes  # noqa: E402,F401  (registers the custom components when loading from a path)
 from convert import record_to_doc  # noqa: E402
-from scoring import link_scores, span_scores, topic_scores  # noqa: E402
+from quotes import SPANS_KEY, link_by_rules, set_links  # noqa: E402
+from scoring import CASES, link_cases, link_scores, span_scores, topic_scores  # noqa: E402
 
 COLORS = {"SPEAKER": "#7aecec", "CUE": "#feca74", "QUOTE": "#c887fb"}
 
@@ -41,6 +42,16 @@ def report(metrics):
     s = metrics["topics"]["micro"]
     rows.append(["topic", "micro", f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}", s["n_gold"]])
     out = table(rows, ["match", "label", "P", "R", "F", "gold"])
+    rows = []
+    for case in CASES:
+        row = [case, metrics["link_cases"]["end_to_end"][case]["quotes"]]
+        for mode in ("end_to_end", "gold_spans", "rules_gold_spans"):
+            c = metrics["link_cases"][mode][case]
+            row += [f"{c['said_by_acc']:.3f}", f"{c['name_acc']:.3f}"]
+        rows.append(row)
+    out += "\n\nQuote links per case (said_by accuracy, canonical-name accuracy):\n" + table(
+        rows, ["case", "quotes", "e2e said_by", "e2e name", "gold-span said_by", "gold-span name",
+               "rules said_by", "rules name"])
     out += (f"\n\ncanonical-name accuracy: {metrics['links']['canonical_name_accuracy']:.3f} "
             f"over {metrics['links']['n_quotes']} quotes"
             f"\nwords per second: {metrics['speed']['words_per_second']:.0f} "
@@ -63,11 +74,32 @@ def read_gold(data, nlp):
     return docs
 
 
+def link_on_gold_spans(nlp, gold_docs):
+    """Run the pipeline with the gold spans in place of the span model's, so the linker is
+    measured on its own; also link the same spans with the rule baseline."""
+    linked, ruled = [], []
+    for gold in gold_docs:
+        doc = nlp.make_doc(gold.text)
+        for name, proc in nlp.pipeline:
+            if name == "quote_attribution":
+                doc.spans[SPANS_KEY] = [doc.char_span(s.start_char, s.end_char, label=s.label_)
+                                        for s in gold.spans[SPANS_KEY]]
+            if name != "ner":
+                doc = proc(doc)
+        linked.append(doc)
+        rule_doc = nlp.make_doc(gold.text)
+        spans = [rule_doc.char_span(s.start_char, s.end_char, label=s.label_) for s in gold.spans[SPANS_KEY]]
+        set_links(rule_doc, link_by_rules(rule_doc, spans))
+        ruled.append(rule_doc)
+    return linked, ruled
+
+
 def main(
     model: str = typer.Argument(..., help="Package name or path of the trained pipeline"),
     data: Path = typer.Argument(..., help="Held-out gold articles: .spacy, or a doccano .jsonl export"),
     output: Path = typer.Argument(..., help="JSON file for the metrics"),
     displacy_dir: Path = typer.Option(None, help="Folder for displaCy HTML of the predictions"),
+    predictions: Path = typer.Option(None, help="Write the predicted docs here (.spacy)"),
 ):
     nlp = spacy.load(model)
     gold_docs = read_gold(data, nlp)
@@ -79,14 +111,26 @@ def main(
     seconds = time.perf_counter() - start
     words = sum(len(d.text.split()) for d in gold_docs)
     pairs = list(zip(pred_docs, gold_docs))
+    linked, ruled = link_on_gold_spans(nlp, gold_docs)
     metrics = {
         "model": model, "data": str(data), "articles": len(gold_docs),
         "spans": span_scores(pairs), "links": link_scores(pairs), "topics": topic_scores(pairs),
+        "links_gold_spans": link_scores(list(zip(linked, gold_docs))),
+        "links_rules_gold_spans": link_scores(list(zip(ruled, gold_docs))),
+        "link_cases": {"end_to_end": link_cases(pairs),
+                       "gold_spans": link_cases(list(zip(linked, gold_docs))),
+                       "rules_gold_spans": link_cases(list(zip(ruled, gold_docs)))},
         "speed": {"words": words, "seconds": seconds, "words_per_second": words / seconds},
     }
     print(report(metrics))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(metrics, indent=2), encoding="utf8")
+    if predictions:
+        db = DocBin(store_user_data=True)
+        for pred, gold in pairs:
+            pred.user_data["article_id"] = gold.user_data.get("article_id")
+            db.add(pred)
+        db.to_disk(predictions)
     if displacy_dir:
         displacy_dir.mkdir(parents=True, exist_ok=True)
         for i, (pred, gold) in enumerate(pairs):

@@ -48,3 +48,62 @@ def topic_scores(pairs, threshold=0.5):
             counts[t][2] += g
     micro = [sum(c[i] for c in counts.values()) for i in range(3)]
     return {"per_label": {t: prf(*c) for t, c in counts.items()}, "micro": prf(*micro)}
+
+
+def _paragraph(text, char):
+    return text.count("\n\n", 0, char)
+
+
+def quote_cases(gold):
+    """The hard cases each gold quote belongs to: pronoun, title or description, surname
+    only, continuation, cross-paragraph, headline (a quote may be in several, or none)."""
+    from corpus_stats import speaker_kind
+
+    text = gold.text
+    for link in gold.user_data.get("attribution_links", []):
+        cases = set()
+        q0 = link["quote"][0]
+        if link["speaker"]:
+            s0, s1 = link["speaker"]
+            mention = text[s0:s1]
+            kind = speaker_kind(mention)
+            if kind == "pronoun":
+                cases.add("pronoun")
+            elif kind == "description":
+                cases.add("title or description")
+            elif len(mention.split()) == 1 and link["name"] and link["name"] != mention \
+                    and link["name"].split()[-1] == mention:
+                cases.add("surname only")
+            if _paragraph(text, s0) != _paragraph(text, q0):
+                cases.add("cross-paragraph")
+        if not link["cue"]:
+            cases.add("continuation")
+        if _paragraph(text, q0) == 0:
+            cases.add("headline")
+        yield tuple(link["quote"]), link, cases
+
+
+CASES = ("all", "pronoun", "title or description", "surname only", "continuation",
+         "cross-paragraph", "headline")
+
+
+def link_cases(pairs):
+    """Per case: quotes, said_by accuracy and canonical-name accuracy over gold quotes."""
+    counts = {case: [0, 0, 0] for case in CASES}
+    for pred, gold in pairs:
+        predicted = {tuple(link["quote"]): link for link in pred.user_data.get("attribution_links", [])}
+        for quote, link, cases in quote_cases(gold):
+            guess = predicted.get(quote) or {}
+            said = bool(guess.get("speaker")) and list(guess["speaker"]) == list(link["speaker"] or [])
+            named = normalise_name(guess.get("name")) == normalise_name(link["name"]) and bool(guess.get("name"))
+            for case in ("all", *cases):
+                c = counts[case]
+                c[0] += 1
+                c[1] += said
+                c[2] += named
+    return {case: {"quotes": n, "said_by_acc": s / n if n else 0.0, "name_acc": m / n if n else 0.0}
+            for case, (n, s, m) in counts.items()}
+
+
+def normalise_name(name):
+    return " ".join((name or "").lower().split())
