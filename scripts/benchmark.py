@@ -73,9 +73,13 @@ def measure(kind, model, texts, batch_size, n_process, queue):
     """Child process: load, warm up, time nlp.pipe over texts, report peak memory."""
     t0 = time.perf_counter()
     import spacy  # noqa: F401
-    import torch  # noqa: F401  (imported by the pipeline anyway; timed apart from the load)
+    import torch  # (imported by the pipeline anyway; timed apart from the load)
 
     import_s = time.perf_counter() - t0
+    # Share the cores between the workers: n_process workers with torch's default of one
+    # thread per core each would oversubscribe the CPU. Forked workers inherit the setting.
+    threads = max(1, (os.cpu_count() or 1) // n_process)
+    torch.set_num_threads(threads)
     nlp, load_s = load(model)
     list(nlp.pipe(texts[:1]))  # warm-up: first-call allocations and thread pools
     start = time.perf_counter()
@@ -87,7 +91,8 @@ def measure(kind, model, texts, batch_size, n_process, queue):
     seconds = time.perf_counter() - start
     words = sum(len(t.split()) for t in texts)
     queue.put({
-        "batch_size": batch_size, "n_process": n_process, "words": words, "seconds": seconds,
+        "batch_size": batch_size, "n_process": n_process, "torch_threads": threads,
+        "words": words, "seconds": seconds,
         "words_per_second": words / seconds, "load_seconds": load_s, "import_seconds": import_s,
         # ru_maxrss is in KiB on Linux. Workers of n_process > 1 are children of this
         # process; RUSAGE_CHILDREN reports the largest of them, not their sum.
