@@ -45,12 +45,12 @@ def plan_merge(examples, pushed, articles_dir, keep_local, take_doccano):
             continue
         record, problems = from_doccano(example)
         entry = pushed.get(art_id)
-        if record is not None and not problems:
-            if entry and text_hash(record["text"]) != entry["text"]:
-                problems.append("its text was edited in doccano after the push, so its spans no longer "
-                                "match the words they were put on; restore the text in doccano")
-            else:
-                problems += check_record(record, make_doc)
+        if record is not None and entry and text_hash(record["text"]) != entry["text"]:
+            # The cause of every other problem it may show: report that alone.
+            problems = ["its text was edited in doccano after the push, so its spans no longer match "
+                        "the words they were put on; restore the text in doccano"]
+        elif record is not None and not problems:
+            problems = check_record(record, make_doc)
         if problems:
             errors += [f"{art_id}: {p}" for p in problems]
             continue
@@ -142,6 +142,7 @@ def main(
                 markup = staging / f"{art_id}.txt" if art_id in writes else articles_dir / f"{art_id}.txt"
                 entries[art_id] = {"markup": file_hash(markup), "record": record_hash(record),
                                    "text": text_hash(record["text"])}
+            created = {art_id for art_id in writes if not (articles_dir / f"{art_id}.txt").exists()}
             commit(writes, articles_dir, staging, state_file, state)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -149,7 +150,7 @@ def main(
         typer.secho(str(err), fg="red", err=True)
         raise typer.Exit(1)
     for art_id in writes:
-        typer.echo(f"{art_id}: {'updated' if art_id in pushed else 'added'} from doccano")
+        typer.echo(f"{art_id}: {'added' if art_id in created else 'updated'} from doccano")
     for art_id in keeps:
         typer.echo(f"{art_id}: local version kept")
     waiting = summary["total"] - summary["done"]
