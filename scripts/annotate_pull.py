@@ -56,7 +56,8 @@ def plan_merge(examples, pushed, articles_dir, keep_local, take_doccano):
             continue
         path = articles_dir / f"{art_id}.txt"
         theirs, local = record_hash(record), file_hash(path)
-        if entry and theirs == entry["record"]:
+        new_article = entry is not None and entry["markup"] is None and local is None
+        if entry and theirs == entry["record"] and not new_article:
             continue  # unchanged in doccano: whatever was done locally stands
         if local == (entry["markup"] if entry else None) or art_id in take_doccano:
             writes[art_id] = record

@@ -6,6 +6,7 @@ way a push or pull can fail: each names the problem in one line, and the corpus 
 it was. Each test works on copies of corpus articles in its own folder and doccano project.
 """
 import copy
+import json
 import os
 import re
 import shutil
@@ -15,11 +16,12 @@ import sys
 
 import pytest
 import requests
+import spacy
 
 from decompile import canonical
 from doccano_records import TOPIC_LIST, topic_span
 from markup import parse_article
-from quotes import TOPICS
+from quotes import SPANS_KEY, TOPICS
 
 PASSWORD = "loop-test-admin"
 ANNOTATOR_PASSWORD = "loop-test-annotator-1"
@@ -240,13 +242,18 @@ def annotate_new_article(ann, art_id, text):
 
 def test_push_annotate_pull_round_trip(root, doccano, workspace, picked, tmp_path):
     loop = Loop(root, doccano, workspace, "round-trip")
-    page = tmp_path / "peru-fisheries.txt"
+    page, jsonl = tmp_path / "peru-fisheries.txt", tmp_path / "more.jsonl"
     page.write_text(RAW_PAGE, encoding="utf8")
+    unedited = {"id": "new-002", "text": "Oslo hosts talks on Arctic shipping\n\nNorway opened the talks.",
+                "meta": {"published": "2024-05-06", "style": "scraped", "source": "wire.jsonl:7"},
+                "entities": [], "relations": [], "cats": []}
+    jsonl.write_text(json.dumps({"text": unedited["text"], "meta": unedited["meta"]}) + "\n", encoding="utf8")
     a, b, c = (copy.deepcopy(r) for r in picked)
     originals = {r["id"]: parse_article(loop.articles / f"{r['id']}.txt") for r in (a, b, c)}
-    pushed = loop.push(*(loop.articles / f"{r['id']}.txt" for r in (a, b, c)), page)
+    pushed = loop.push(*(loop.articles / f"{r['id']}.txt" for r in (a, b, c)), page, jsonl)
     assert pushed.returncode == 0, pushed.stderr
     assert "new-001: new article from peru-fisheries.txt" in pushed.stdout
+    assert "new-002: new article from wire.jsonl:7" in pushed.stdout
 
     ann = Annotator(doccano, "round-trip")
     redraw_speaker(ann, a)
@@ -255,7 +262,7 @@ def test_push_annotate_pull_round_trip(root, doccano, workspace, picked, tmp_pat
     swap_topics(ann, copy.deepcopy(c))  # c is edited but not marked done: it must not come back
     new_text = ann.examples["new-001"]["text"][:-len(TOPIC_LIST)]
     new = annotate_new_article(ann, "new-001", new_text)
-    for art_id in (a["id"], b["id"], "new-001"):
+    for art_id in (a["id"], b["id"], "new-001", "new-002"):  # new-002 as pushed, unedited
         ann.done(art_id)
     c_before = (loop.articles / f"{c['id']}.txt").read_bytes()
 
@@ -263,7 +270,7 @@ def test_push_annotate_pull_round_trip(root, doccano, workspace, picked, tmp_pat
     assert pulled.returncode == 0, pulled.stderr
     assert f"{a['id']}: updated from doccano" in pulled.stdout and "new-001: added from doccano" in pulled.stdout
     assert "1 not marked done yet" in pulled.stdout
-    for expected in (a, b, new):
+    for expected in (a, b, new, unedited):
         record, raw = parse_article(loop.articles / f"{expected['id']}.txt")
         assert canonical(record) == canonical(expected), expected["id"]
         if expected["id"] in originals:  # the page furniture lines stay in the file
@@ -366,6 +373,45 @@ def test_conflict_with_a_newer_local_edit(root, doccano, workspace, picked):
     assert (loop.articles / f"{a['id']}.txt").read_bytes() == local[f"{a['id']}.txt"]
     assert canonical(parse_article(loop.articles / f"{b['id']}.txt")[0]) == canonical(theirs[b["id"]])
     assert loop.pull().returncode == 0  # settled: no conflict any more
+
+
+def test_new_articles_are_pre_annotated_by_a_model(root, doccano, workspace, tmp_path):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "annotate_ents": False})
+    ruler.add_patterns([{"label": "SPEAKER", "pattern": "Rosa Quispe"}, {"label": "CUE", "pattern": "said"}])
+    nlp.to_disk(tmp_path / "model")
+    page = tmp_path / "peru-fisheries.txt"
+    page.write_text(RAW_PAGE, encoding="utf8")
+    loop = Loop(root, doccano, workspace, "pre-annotated")
+    assert loop.push(page, "--model", tmp_path / "model").returncode == 0
+    ann = Annotator(doccano, "pre-annotated")
+    text = ann.examples["new-001"]["text"]
+    labels = {v: k for k, v in ann.span_types.items()}
+    spans = {(labels[s["label"]], text[s["start_offset"]:s["end_offset"]])
+             for s in ann.call("get", f"{ann._example('new-001')}/spans")}
+    assert spans == {("SPEAKER", "Rosa Quispe"), ("CUE", "said")}
+
+
+def test_model_predictions_become_spans_links_and_topics():
+    from annotate_push import predicted_record
+    from quotes import link_by_rules, set_links
+
+    nlp = spacy.blank("en")
+    text = "Ana Robles said talks would open.\n\n“We are ready,” she told reporters."
+    doc = nlp.make_doc(text)
+    spans = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in (
+        ("Ana Robles", "SPEAKER"), ("said", "CUE"), ("talks would open", "QUOTE"),
+        ("“We are ready,”", "QUOTE"), ("she", "SPEAKER"), ("told", "CUE"))]
+    doc.spans[SPANS_KEY] = spans
+    set_links(doc, link_by_rules(doc, spans))
+    doc.cats = {t: float(t == "TRADE") for t in TOPICS}
+    record = predicted_record(doc, {"id": "new-001", "text": text, "meta": {"published": "2024-01-02"}})
+    by_text = {text[e["start_offset"]:e["end_offset"]]: e["id"] for e in record["entities"]}
+    assert {(r["from_id"], r["to_id"], r["type"]) for r in record["relations"]} == {
+        (by_text["talks would open"], by_text["Ana Robles"], "said_by"), (by_text["talks would open"], by_text["said"], "cue"),
+        (by_text["“We are ready,”"], by_text["she"], "said_by"), (by_text["“We are ready,”"], by_text["told"], "cue"),
+        (by_text["she"], by_text["Ana Robles"], "same_as")}
+    assert record["cats"] == ["TRADE"]
 
 
 def test_a_failed_write_restores_the_corpus(tmp_path, monkeypatch):
