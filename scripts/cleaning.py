@@ -120,9 +120,9 @@ def clean_page(page: str) -> dict:
                 continue
             kept.append(line)
             continue
-        iso = None if published else parse_dateline(line)
+        iso = parse_dateline(line)
         if iso:
-            published = iso
+            published = published or iso  # the first dateline is the publication; "Updated" follows
             continue
         if re.match(r"^\W*(keywords?|tags|topics)\b", line, re.I):
             keyword_block = True
@@ -132,3 +132,32 @@ def clean_page(page: str) -> dict:
         kept.append(line)
     return {"text": "\n\n".join(kept), "headline": kept[0] if kept else "",
             "meta": {"published": published}}
+
+
+def clean_html(html: str) -> dict:
+    """Clean an HTML page: trafilatura finds the article and its date, then the same
+    furniture filter as for text pages removes what it let through."""
+    import json
+
+    import trafilatura
+
+    extracted = trafilatura.extract(html, output_format="json", with_metadata=True,
+                                    include_comments=False, include_tables=False)
+    if not extracted:
+        raise ValueError("no article text found in the HTML page")
+    data = json.loads(extracted)
+    lines = data.get("text", "").split("\n")
+    title = (data.get("title") or "").strip()
+    if title and (not lines or lines[0].strip() != title):
+        lines.insert(0, title)
+    cleaned = clean_page("\n\n".join(lines))
+    cleaned["meta"]["published"] = cleaned["meta"]["published"] or data.get("date")
+    return cleaned
+
+
+def clean_file(path) -> dict:
+    """Clean one scraped page, text or HTML, from its raw bytes."""
+    page = decode(path.read_bytes())
+    if path.suffix.lower() in (".html", ".htm") or page.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+        return clean_html(page)
+    return clean_page(page)

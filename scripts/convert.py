@@ -4,7 +4,6 @@ With a split file, writes train/dev/test.spacy by article; without, one <name>.s
 (for evaluating a user's own doccano export). A span that does not align with tokens
 is reported with its article and offsets and nothing is written.
 """
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -12,6 +11,7 @@ import spacy
 import typer
 from spacy.tokens import DocBin
 
+from jsonl import JsonlError, read_records
 from quotes import LABELS, SAME_AS_KEY, SPANS_KEY, TOPICS, set_links
 from split_corpus import read_split
 
@@ -42,6 +42,10 @@ def record_to_doc(nlp, record):
         if e["label"] not in LABELS:
             problems.append(f"unknown label {e['label']!r}")
             continue
+        if not (0 <= e["start_offset"] < e["end_offset"] <= len(record["text"])):
+            problems.append(f"{e['label']} [{e['start_offset']}:{e['end_offset']}]: offsets out of range "
+                            f"for a text of {len(record['text'])} characters")
+            continue
         span = doc.char_span(e["start_offset"], e["end_offset"], label=e["label"])
         if span is None:
             text = record["text"][e["start_offset"]:e["end_offset"]]
@@ -49,6 +53,10 @@ def record_to_doc(nlp, record):
                             "does not align with token boundaries")
             continue
         spans[e["id"]] = span
+    known = {e["id"] for e in record.get("entities", [])}
+    for r in record.get("relations", []):
+        if r.get("from_id") not in known or r.get("to_id") not in known:
+            problems.append(f"relation {r.get('id')} ({r.get('type')}) links a missing entity id")
     ordered = sorted(spans.values(), key=lambda s: s.start)
     try:
         doc.ents = ordered
@@ -73,23 +81,21 @@ def main(
 ):
     nlp = spacy.blank("en")
     split = read_split(split_file) if split_file else None
+    try:
+        records = read_records(corpus)
+    except JsonlError as err:
+        typer.secho(f"{err}\nno .spacy file written", fg="red", err=True)
+        raise typer.Exit(1)
     bins, problems = {}, []
-    for line_no, line in enumerate(corpus.read_text(encoding="utf8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            doc, doc_problems = record_to_doc(nlp, record)
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            problems.append(f"{corpus}:{line_no}: not a doccano record ({type(err).__name__}: {err})")
-            continue
-        problems += [f"{corpus}:{line_no} article {record['id']}: {p}" for p in doc_problems]
+    for record in records:
+        doc, doc_problems = record_to_doc(nlp, record)
+        problems += [f"{corpus} article {record['id']}: {p}" for p in doc_problems]
         if split is None:
             name = corpus.stem
         elif str(record["id"]) in split:
             name = split[str(record["id"])]
         else:
-            problems.append(f"{corpus}:{line_no} article {record['id']}: not in {split_file}; run split")
+            problems.append(f"{corpus} article {record['id']}: not in {split_file}; run split")
             continue
         bins.setdefault(name, DocBin(store_user_data=True)).add(doc)
     if problems:

@@ -17,6 +17,7 @@ from spacy.tokens import DocBin  # noqa: E402
 
 import quotes  # noqa: E402,F401  (registers the custom components when loading from a path)
 from convert import record_to_doc  # noqa: E402
+from jsonl import JsonlError, read_records  # noqa: E402
 from quotes import SPANS_KEY, link_by_rules, set_links  # noqa: E402
 from scoring import CASES, link_cases, link_scores, span_scores, topic_scores  # noqa: E402
 
@@ -63,11 +64,14 @@ def read_gold(data, nlp):
     if data.suffix != ".jsonl":
         return list(DocBin().from_disk(data).get_docs(nlp.vocab))
     docs, problems = [], []
-    for line_no, line in enumerate(data.read_text(encoding="utf8").splitlines(), start=1):
-        if line.strip():
-            doc, doc_problems = record_to_doc(nlp, json.loads(line))
-            problems += [f"{data}:{line_no}: {p}" for p in doc_problems]
-            docs.append(doc)
+    try:
+        records = read_records(data)
+    except JsonlError as err:
+        records, problems = [], err.problems
+    for record in records:
+        doc, doc_problems = record_to_doc(nlp, record)
+        problems += [f"{data} article {record['id']}: {p}" for p in doc_problems]
+        docs.append(doc)
     if problems:
         typer.secho("\n".join(problems), fg="red", err=True)
         raise typer.Exit(1)

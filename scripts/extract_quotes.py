@@ -16,15 +16,16 @@ import spacy  # noqa: E402
 import typer  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from cleaning import clean_page, decode  # noqa: E402
+from cleaning import clean_file  # noqa: E402
 
+SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 FIELDS = ["article_id", "speaker_name", "speaker", "cue", "quote", "quote_type", "start", "end", "topics"]
 
 
 def iter_files(inputs: List[Path]) -> Iterator[Path]:
     for path in inputs:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".jsonl"))
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
         else:
             yield path
 
@@ -51,7 +52,7 @@ def read_articles(inputs: List[Path], failures: list) -> Iterator[Tuple[str, str
                             continue
                         yield str(record.get("id", f"{path.stem}:{line_no}")), str(text)
             else:
-                text = clean_page(decode(path.read_bytes()))["text"]
+                text = clean_file(path)["text"]
                 if not text.strip():
                     raise ValueError("empty or whitespace-only article")
                 yield path.stem, text
@@ -59,9 +60,38 @@ def read_articles(inputs: List[Path], failures: list) -> Iterator[Tuple[str, str
             failures.append((str(path), str(err)))
 
 
-def rows_for(article_id, doc):
+# Longer articles are processed in pieces cut at paragraph breaks, which bounds memory and
+# keeps under spaCy's max_length; quotes never cross paragraphs, and offsets are shifted
+# back so they refer to the whole article.
+MAX_CHARS = 100_000
+
+
+def chunks(text, max_chars=MAX_CHARS):
+    """Yield (offset, piece) covering text, cut at paragraph breaks (else at a space)."""
+    start = 0
+    while start < len(text):
+        end = min(start + max_chars, len(text))
+        if end < len(text):
+            cut = text.rfind("\n\n", start + 1, end)
+            if cut <= start:
+                cut = text.rfind(" ", start + 1, end)
+            end = cut if cut > start else end
+        yield start, text[start:end]
+        start = end
+
+
+def rows_for(article_id, doc, offset=0):
     for record in doc._.quotes:
-        yield {"article_id": article_id, **record}
+        yield {"article_id": article_id, **record,
+               "start": record["start"] + offset, "end": record["end"] + offset}
+
+
+def extract_rows(nlp, articles, batch_size=16):
+    """Stream (article id, piece offset, rows) for (id, text) articles, piece by piece."""
+    pieces = ((piece, (art_id, offset)) for art_id, text in articles for offset, piece in chunks(text))
+    for doc, (art_id, offset) in tqdm(nlp.pipe(pieces, as_tuples=True, batch_size=batch_size),
+                                      desc="article pieces", unit="piece"):
+        yield art_id, offset, list(rows_for(art_id, doc, offset))
 
 
 def main(
@@ -83,12 +113,9 @@ def main(
         writer = csv.DictWriter(f, FIELDS) if output.suffix == ".csv" else None
         if writer:
             writer.writeheader()
-        articles = read_articles(inputs, failures)
-        ids_and_texts = ((text, art_id) for art_id, text in articles)
-        for doc, art_id in tqdm(nlp.pipe(ids_and_texts, as_tuples=True, batch_size=batch_size),
-                                desc="articles", unit="art"):
-            n_articles += 1
-            for row in rows_for(art_id, doc):
+        for _, offset, rows in extract_rows(nlp, read_articles(inputs, failures), batch_size):
+            n_articles += offset == 0
+            for row in rows:
                 n_quotes += 1
                 if writer:
                     writer.writerow({**row, "topics": ";".join(row["topics"])})

@@ -1,21 +1,21 @@
-"""Clean raw scraped article pages into JSONL: {"id", "text", "meta": {"published", "source"}}."""
+"""Clean raw scraped article pages (.txt or .html) into JSONL: {"id", "text", "meta": {"published", "source"}}."""
 import json
 from pathlib import Path
 
 import typer
 
-from cleaning import clean_page, decode
+from cleaning import clean_file
 
 
 def main(
-    raw_dir: Path = typer.Argument(..., help="Folder of scraped pages (.txt)"),
+    raw_dir: Path = typer.Argument(..., help="Folder of scraped pages (.txt, .html)"),
     output: Path = typer.Argument(..., help="JSONL of cleaned articles"),
 ):
-    pages = sorted(raw_dir.glob("*.txt"))
+    pages = sorted(p for p in raw_dir.iterdir() if p.suffix.lower() in (".txt", ".html", ".htm"))
     records, failures = [], []
     for path in pages:
         try:
-            cleaned = clean_page(decode(path.read_bytes()))
+            cleaned = clean_file(path)
         except ValueError as err:
             failures.append(f"{path}: {err}")
             continue

@@ -15,6 +15,7 @@ import typer
 
 from cleaning import clean_page
 from corpus_stats import corpus_stats, print_stats
+from jsonl import JsonlError, read_records
 from quotes import LABELS, TOPICS
 
 RELATION_LABELS = {"said_by": ("QUOTE", "SPEAKER"), "cue": ("QUOTE", "CUE"),
@@ -139,7 +140,11 @@ def main(
     raw_dir: Path = typer.Argument(..., help="Folder of raw scraped pages <id>.txt"),
     stats_out: Path = typer.Option(None, help="Write the statistics as JSON here"),
 ):
-    records = [json.loads(line) for line in corpus.read_text(encoding="utf8").splitlines() if line.strip()]
+    try:
+        records = read_records(corpus)
+    except JsonlError as err:
+        typer.secho(str(err), fg="red", err=True)
+        raise typer.Exit(1)
     raw_pages = {p.stem: p.read_text(encoding="utf8") for p in raw_dir.glob("*.txt")}
     errors, (n_rep, n_sents) = validate(records, raw_pages)
     stats = corpus_stats(records, raw_pages)
