@@ -22,7 +22,9 @@ from typing import Iterator, List, Optional
 
 import typer
 
-from extract_quotes import FIELDS, rows_for  # noqa: F401  (FIELDS is the output schema)
+# chunks: long articles go through the pipeline in paragraph-aligned pieces, and rows_for
+# shifts each piece's offsets back onto the whole article, exactly as extract_quotes does.
+from extract_quotes import FIELDS, chunks, rows_for  # noqa: F401  (FIELDS is the output schema)
 
 SUFFIXES = (".jsonl", ".parquet")
 MANIFEST = "manifest.json"
@@ -298,6 +300,13 @@ def extract(files: List[Path], output: Path, model: str, n_process: int = 1, bat
     return state
 
 
+def article_pieces(art_id: str, text: str, context):
+    """(piece, (context, id, offset, is last piece)) for nlp.pipe(as_tuples=True)."""
+    pieces = list(chunks(text))
+    for i, (offset, piece) in enumerate(pieces):
+        yield piece, (context, art_id, offset, i == len(pieces) - 1)
+
+
 def run_chunks(nlp, files, checkpoint, state, n_process, batch_size, chunk_size, progress):
     from tqdm import tqdm
 
@@ -309,7 +318,7 @@ def run_chunks(nlp, files, checkpoint, state, n_process, batch_size, chunk_size,
             if kind == "failure":
                 failures.append((pos, a, b))
             else:
-                yield b, (pos, a)
+                yield from article_pieces(a, b, pos)
 
     def take_failures(upto=None):
         taken = []
@@ -319,17 +328,29 @@ def run_chunks(nlp, files, checkpoint, state, n_process, batch_size, chunk_size,
             taken.append([source, reason])
         return taken
 
-    rows, n_articles, last_pos = [], 0, None
-    docs = nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for doc, (pos, art_id) in tqdm(docs, desc="articles", unit="art", initial=state["articles"],
-                                   disable=not progress, mininterval=2):
-        rows.extend(rows_for(art_id, doc))
+    if n_process > 1:
+        # Share the cores: forked workers inherit torch's thread count, and its default
+        # of one thread per core in each worker would oversubscribe the CPU.
+        try:
+            import torch
+
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) // n_process))
+        except ImportError:
+            pass
+    rows, n_articles = [], 0
+    bar = tqdm(desc="articles", unit="art", initial=state["articles"], disable=not progress, mininterval=2)
+    for doc, (pos, art_id, offset, last) in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size,
+                                                     n_process=n_process):
+        rows.extend(rows_for(art_id, doc, offset))
+        if not last:  # a chunk only ever ends with the last piece of an article
+            continue
         n_articles += 1
-        last_pos = pos
+        bar.update()
         if n_articles >= chunk_size:
             # Failures read before this article belong to the chunk; later ones wait.
             checkpoint.commit(state, rows, n_articles, take_failures(pos), pos)
             rows, n_articles = [], 0
+    bar.close()
     # The input is exhausted: whatever is left, and every failure, closes the run.
     state["complete"] = True
     checkpoint.commit(state, rows, n_articles, take_failures(), [len(files), 0, 0])

@@ -10,8 +10,9 @@ partition is done the driver merges the parts in input order into the output.
 
 Dask was picked over Ray Data and PySpark by install weight and local-mode overhead
 (measured figures in the README). On a real cluster, pass --scheduler tcp://host:8786:
-the workers need the model (an installed package, or a path they can all read) and the
-output folder on storage they share with the driver.
+the workers need this project's scripts importable (a shared folder, or PYTHONPATH in
+their image), the model (an installed package, or a path they can all read) and the
+input and output folders on storage they share with the driver.
 """
 import json
 import shutil
@@ -21,11 +22,19 @@ from typing import List, Optional
 
 import typer
 
-from extract_archive import (SUFFIXES, atomic_write, fingerprint, input_files, iter_jsonl,
-                             iter_parquet, load_model, merge_parts, rows_for, write_rows)
+from extract_archive import (SUFFIXES, article_pieces, atomic_write, fingerprint, input_files,
+                             iter_jsonl, iter_parquet, load_model, merge_parts, rows_for, write_rows)
 
 SCRIPTS = Path(__file__).resolve().parent
 _MODELS = {}  # per worker process: the model is loaded by its first task, reused by the rest
+
+
+def _add_to_path(folder: str) -> None:
+    import os
+    import sys
+
+    if os.path.isdir(folder) and folder not in sys.path:
+        sys.path.insert(0, folder)
 
 
 def plan_tasks(files: List[Path], partition_size: int) -> List[dict]:
@@ -88,14 +97,14 @@ def run_task(task: dict, model: str, batch_size: int, parts_dir: str, suffix: st
             if kind == "failure":
                 failures.append([a, b])
             else:
-                yield b, a
+                yield from article_pieces(a, b, None)
 
     if model not in _MODELS:
         _MODELS[model] = load_model(model)
     rows, n_articles = [], 0
-    for doc, art_id in _MODELS[model].pipe(texts(), as_tuples=True, batch_size=batch_size):
-        rows.extend(rows_for(art_id, doc))
-        n_articles += 1
+    for doc, (_, art_id, offset, last) in _MODELS[model].pipe(texts(), as_tuples=True, batch_size=batch_size):
+        rows.extend(rows_for(art_id, doc, offset))
+        n_articles += last
     summary = {"part": task["part"], "articles": n_articles, "quotes": len(rows), "failures": failures,
                "file": task["part"] + suffix if rows else None}
     if rows:
@@ -130,9 +139,11 @@ def extract_distributed(files: List[Path], output: Path, model: str, workers: in
 
     if scheduler:
         client, cluster = Client(scheduler), None
-        for name in ("cleaning.py", "quotes.py", "extract_quotes.py", "extract_archive.py",
-                     "extract_distributed.py"):
-            client.upload_file(str(SCRIPTS / name))  # the workers import these by name
+        # The workers import this project's scripts by name. Where they see this folder
+        # (a shared filesystem) it is put on their path; elsewhere their image must carry
+        # the scripts on PYTHONPATH. (Client.upload_file would also import them into the
+        # scheduler, which clashes with a scheduler that already imported quotes.py.)
+        client.run(_add_to_path, str(SCRIPTS))
     else:
         # One thread per worker process: spaCy's CPU inference holds the GIL.
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
