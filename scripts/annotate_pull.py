@@ -64,9 +64,9 @@ def plan_merge(examples, pushed, articles_dir, keep_local, take_doccano):
         elif (local is not None and _local_record_hash(path) == theirs) or art_id in keep_local:
             keeps[art_id] = record
         else:
-            conflicts.append(f"{art_id}: conflict: changed in doccano, and {path} was "
-                             f"{'deleted' if local is None else 'edited'} since the push; rerun with "
-                             f"--keep-local {art_id} or --take-doccano {art_id}")
+            why = (f"changed in doccano, and {path} was {'deleted' if local is None else 'edited'} since the push"
+                   if entry else f"not pushed from here (the state file does not know it) and differs from {path}")
+            conflicts.append(f"{art_id}: conflict: {why}; rerun with --keep-local {art_id} or --take-doccano {art_id}")
     return writes, keeps, errors, conflicts, notes
 
 

@@ -37,8 +37,10 @@ def _new_article(text, meta, source):
     published = str(meta.get("published") or "")
     if not re.fullmatch(r"\d{4}-\d\d-\d\d", published):
         raise ValueError("no publication date: give the page a dateline, or the JSONL line meta.published")
+    # One line each: they become header lines of the article file.
+    style, source = (" ".join(str(v).split()) for v in (meta.get("style") or "scraped", meta.get("source") or source))
     return {"id": None, "text": "\n\n".join(paragraphs), "entities": [], "relations": [], "cats": [],
-            "meta": {"published": published, "style": "scraped", "source": meta.get("source") or source}}
+            "meta": {"published": published, "style": style, "source": source}}
 
 
 def read_inputs(inputs, articles_dir):
@@ -51,9 +53,12 @@ def read_inputs(inputs, articles_dir):
                     if line.strip():
                         try:
                             data = json.loads(line)
+                            if not (isinstance(data, dict) and isinstance(data.get("text"), str)
+                                    and isinstance(data.get("meta") or {}, dict)):
+                                raise ValueError('not a JSON object with a "text" (and a "meta" object)')
                             articles.append((_new_article(data["text"], data.get("meta") or {},
                                                           f"{path.name}:{n}"), True))
-                        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+                        except ValueError as err:  # JSONDecodeError is one
                             errors.append(f"{path}:{n}: {err}")
                 continue
             raw = decode(path.read_bytes())

@@ -52,6 +52,10 @@ def _pid(data_dir: Path, name: str):
         os.kill(pid, 0)
     except ProcessLookupError:
         return None
+    # After a reboot the number may belong to another program: it must run from .venvs/doccano.
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists() and str(VENVS / "doccano") not in cmdline.read_bytes().decode(errors="replace"):
+        return None
     return pid
 
 
