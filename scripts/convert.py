@@ -12,7 +12,7 @@ import typer
 from spacy.tokens import DocBin
 
 from jsonl import JsonlError, read_records
-from quotes import LABELS, SAME_AS_KEY, SPANS_KEY, TOPICS, set_links
+from quotes import LABELS, SPANS_KEY, TOPICS, set_links
 from split_corpus import read_split
 
 
@@ -65,11 +65,6 @@ def record_to_doc(nlp, record):
     doc.spans[SPANS_KEY] = ordered
     doc.cats = {t: float(t in record.get("cats", [])) for t in TOPICS}
     set_links(doc, gold_links(record, spans))
-    doc.user_data[SAME_AS_KEY] = [
-        [spans[r["from_id"]].start_char, spans[r["from_id"]].end_char,
-         spans[r["to_id"]].start_char, spans[r["to_id"]].end_char]
-        for r in record.get("relations", [])
-        if r["type"] == "same_as" and r["from_id"] in spans and r["to_id"] in spans]
     doc.user_data["article_id"] = str(record["id"])
     return doc, problems
 

@@ -132,6 +132,8 @@ def main(
     if predictions:
         db = DocBin(store_user_data=True)
         for pred, gold in pairs:
+            # Keep the links and the id; the transformer's output would make the file huge.
+            pred.user_data = {k: v for k, v in pred.user_data.items() if isinstance(k, str)}
             pred.user_data["article_id"] = gold.user_data.get("article_id")
             db.add(pred)
         db.to_disk(predictions)
