@@ -124,14 +124,15 @@ def start(
                 "--chdir", str(backend), "config.wsgi"],
         "task": [str(bin_dir / "doccano"), "task", "--concurrency", "1"],
     }
+    processes = {}
     for name, command in commands.items():
         with (data_dir / f"{name}.log").open("a") as out:
-            process = subprocess.Popen(command, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
-                                       start_new_session=True)
-        (data_dir / f"{name}.pid").write_text(str(process.pid))
+            processes[name] = subprocess.Popen(command, env=env, stdout=out, stderr=out,
+                                               stdin=subprocess.DEVNULL, start_new_session=True)
+        (data_dir / f"{name}.pid").write_text(str(processes[name].pid))
     deadline = time.time() + timeout
     while not _healthy(port):
-        dead = [name for name in PROCESSES if _pid(data_dir, name) is None]
+        dead = [name for name, process in processes.items() if process.poll() is not None]
         if dead or time.time() > deadline:
             _stop(data_dir)
             reason = f"the {dead[0]} process died" if dead else f"not healthy after {timeout}s"
