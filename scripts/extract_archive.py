@@ -28,6 +28,7 @@ from extract_quotes import FIELDS, chunks, rows_for  # noqa: F401  (FIELDS is th
 
 SUFFIXES = (".jsonl", ".parquet")
 MANIFEST = "manifest.json"
+LOCK = "lock"
 
 
 # --- Reading: one record at a time, with a position to resume from --------------------
@@ -247,7 +248,7 @@ class Checkpoint:
         # A part written after the last manifest update was never committed: drop it.
         known = {p["name"] for p in state["parts"]}
         for path in self.dir.iterdir():
-            if path.name != MANIFEST and path.name not in known:
+            if path.name not in (MANIFEST, LOCK) and path.name not in known:
                 path.unlink()
         return state
 
@@ -271,6 +272,34 @@ class Checkpoint:
         return [self.dir / p["name"] for p in state["parts"] if p["name"]]
 
 
+_fork_parent = None
+
+
+def _remember_parent():
+    global _fork_parent
+    _fork_parent = os.getpid()
+
+
+def _die_with_parent():
+    # Linux only: ask the kernel to kill this forked worker when its parent dies. Without
+    # it, nlp.pipe workers of a killed run wait forever, each holding a model in memory.
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != _fork_parent:  # the parent died before the request took hold
+        os._exit(1)
+
+
+def workers_die_with_parent():
+    if sys.platform.startswith("linux") and not getattr(workers_die_with_parent, "done", False):
+        os.register_at_fork(before=_remember_parent, after_in_child=_die_with_parent)
+        workers_die_with_parent.done = True
+
+
 def load_model(model: str):
     import spacy
 
@@ -279,24 +308,46 @@ def load_model(model: str):
     return spacy.load(model)
 
 
+def start_run(output: Path, overwrite: bool):
+    """Create and lock the parts folder of output; return (folder, open lock file).
+
+    The lock is exclusive: two runs on one output would commit the same articles twice.
+    The kernel drops it when the process dies, however it dies."""
+    import fcntl
+
+    parts_dir = output.with_name(output.name + ".parts")
+    if not overwrite and output.exists() and not parts_dir.exists():
+        raise FileExistsError(f"{output} exists and no unfinished run is in {parts_dir}; "
+                              "use --overwrite to run again")
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    lock = (parts_dir / LOCK).open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise ValueError(f"another run is writing {parts_dir}; wait for it or stop it first")
+    if overwrite:
+        for path in parts_dir.iterdir():
+            if path.name != LOCK:
+                path.unlink()
+    return parts_dir, lock
+
+
 def extract(files: List[Path], output: Path, model: str, n_process: int = 1, batch_size: int = 16,
             chunk_size: int = 1000, overwrite: bool = False, progress: bool = True,
             nlp=None) -> dict:
     """Run (or resume) the extraction; return the final manifest state."""
-    parts_dir = output.with_name(output.name + ".parts")
-    if overwrite:
-        shutil.rmtree(parts_dir, ignore_errors=True)
-    elif output.exists() and not parts_dir.exists():
-        raise FileExistsError(f"{output} exists and no unfinished run is in {parts_dir}; "
-                              "use --overwrite to run again")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    checkpoint = Checkpoint(parts_dir, output.suffix)
-    state = checkpoint.load_or_start(files, model)
-    if not state["complete"]:
-        nlp = nlp or load_model(model)
-        run_chunks(nlp, files, checkpoint, state, n_process, batch_size, chunk_size, progress)
-    merge_parts(checkpoint.part_paths(state), output)
-    shutil.rmtree(parts_dir)
+    parts_dir, lock = start_run(output, overwrite)
+    try:
+        checkpoint = Checkpoint(parts_dir, output.suffix)
+        state = checkpoint.load_or_start(files, model)
+        if not state["complete"]:
+            nlp = nlp or load_model(model)
+            run_chunks(nlp, files, checkpoint, state, n_process, batch_size, chunk_size, progress)
+        merge_parts(checkpoint.part_paths(state), output)
+        shutil.rmtree(parts_dir)
+    finally:
+        lock.close()
     return state
 
 
@@ -329,6 +380,7 @@ def run_chunks(nlp, files, checkpoint, state, n_process, batch_size, chunk_size,
         return taken
 
     if n_process > 1:
+        workers_die_with_parent()
         # Share the cores: forked workers inherit torch's thread count, and its default
         # of one thread per core in each worker would oversubscribe the CPU.
         try:

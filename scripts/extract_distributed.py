@@ -23,7 +23,8 @@ from typing import List, Optional
 import typer
 
 from extract_archive import (SUFFIXES, article_pieces, atomic_write, fingerprint, input_files,
-                             iter_jsonl, iter_parquet, load_model, merge_parts, rows_for, write_rows)
+                             iter_jsonl, iter_parquet, load_model, merge_parts, rows_for, start_run,
+                             write_rows)
 
 SCRIPTS = Path(__file__).resolve().parent
 _MODELS = {}  # per worker process: the model is loaded by its first task, reused by the rest
@@ -117,16 +118,17 @@ def extract_distributed(files: List[Path], output: Path, model: str, workers: in
                         batch_size: int = 16, partition_size: int = 1000, scheduler: Optional[str] = None,
                         overwrite: bool = False, progress: bool = True) -> dict:
     """Run (or resume) the extraction on Dask; return totals and failures."""
+    parts_dir, lock = start_run(output, overwrite)
+    try:
+        return _run(files, output, parts_dir, model, workers, batch_size, partition_size, scheduler, progress)
+    finally:
+        lock.close()
+
+
+def _run(files, output, parts_dir, model, workers, batch_size, partition_size, scheduler, progress):
     from dask.distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
 
-    parts_dir = output.with_name(output.name + ".parts")
-    if overwrite:
-        shutil.rmtree(parts_dir, ignore_errors=True)
-    elif output.exists() and not parts_dir.exists():
-        raise FileExistsError(f"{output} exists and no unfinished run is in {parts_dir}; "
-                              "use --overwrite to run again")
-    parts_dir.mkdir(parents=True, exist_ok=True)
     tasks = plan_tasks(files, partition_size)
     # The partitions must be the same ones on a resume, or parts would overlap.
     plan = {"inputs": fingerprint(files), "model": model, "partition_size": partition_size,

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import typer
 
@@ -61,12 +62,20 @@ BAD_LINES = [(3, "{broken"), (5, json.dumps({"id": "no-text"})), (8, ""), (9, js
 
 @pytest.fixture(scope="session")
 def archive(tmp_path_factory, corpus_records):
-    """60 articles as JSONL (with bad lines) and as Parquet (small row groups, a null text)."""
+    """61 articles as JSONL (with bad lines) and as Parquet (small row groups, a null text).
+
+    One article is longer than extract_quotes.MAX_CHARS, so it goes through in pieces."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     folder = tmp_path_factory.mktemp("archive")
     records = archive_records(corpus_records, 60)
+    long_text = ""
+    for r, _ in corpus_records:  # just over MAX_CHARS: two pieces
+        long_text = f"{long_text}\n\n{r['text']}" if long_text else r["text"]
+        if len(long_text) > 110_000:
+            break
+    records.insert(30, {"id": "long", "text": long_text})
     jsonl = write_jsonl(folder / "articles.jsonl", records, BAD_LINES)
     parquet = folder / "articles.parquet"
     table = pa.Table.from_pylist(records[:20] + [{"id": "null-text", "text": None}] + records[20:])
@@ -116,17 +125,42 @@ def test_n_process_2_equals_1(archive, tiny_model, reference_rows, tmp_path):
 
 
 def test_distributed_local_equals_single_process(archive, tiny_model, reference_rows, tmp_path):
-    _, _, jsonl, parquet = archive
+    _, records, jsonl, parquet = archive
     key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731
     result = extract_distributed([jsonl], tmp_path / "d.jsonl", tiny_model, workers=2,
                                  partition_size=9, progress=False)
     assert sorted(read_rows(tmp_path / "d.jsonl"), key=key) == sorted(reference_rows, key=key)
-    assert result["partitions"] == 8 and result["articles"] == 60
+    assert result["partitions"] == 8 and result["articles"] == len(records)
     assert [s for s, _ in result["failures"]] == [f"{jsonl}:{n}" for n in (4, 7, 13)]
-    result = extract_distributed([parquet], tmp_path / "d.parquet", tiny_model, workers=2,
-                                 partition_size=30, progress=False)
-    assert sorted(read_rows(tmp_path / "d.parquet"), key=key) == sorted(reference_rows, key=key)
+
+
+def test_distributed_on_existing_cluster_skips_finished_partitions(archive, tiny_model, reference_rows,
+                                                                   tmp_path):
+    from dask.distributed import LocalCluster
+
+    from extract_distributed import plan_tasks, run_task
+    from extract_archive import write_rows
+
+    _, records, _, parquet = archive
+    out = tmp_path / "d.parquet"
+    # What an interrupted run leaves: the first partition finished. Its rows are marked so
+    # that the output shows whether they were reused or computed again.
+    parts = out.with_name(out.name + ".parts")
+    parts.mkdir()
+    first = run_task(plan_tasks([parquet], 30)[0], tiny_model, 16, str(parts), ".parquet")
+    marked = [{**r, "cue": "MARK"} for r in read_rows(parts / first["file"])]
+    write_rows(parts / first["file"], marked)
+
+    # An existing cluster, as on a real one (here local): only its address is passed.
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        result = extract_distributed([parquet], out, tiny_model, partition_size=30,
+                                     scheduler=cluster.scheduler_address, progress=False)
     assert result["partitions"] == 2  # row groups of 16 gathered into partitions of >= 30 rows
+    assert result["articles"] == len(records)
+    rows = read_rows(out)
+    assert sum(r["cue"] == "MARK" for r in rows) == len(marked) > 0  # reused, not redone
+    unmarked = lambda rows: sorted(json.dumps({**r, "cue": None}, sort_keys=True) for r in rows)  # noqa: E731
+    assert unmarked(rows) == unmarked(reference_rows)  # nothing lost or doubled
 
 
 def run_cli(root, *args):
@@ -143,14 +177,20 @@ def test_killed_run_resumes_without_loss_or_duplicates(root, corpus_records, tin
     out = tmp_path / "q.jsonl"
     manifest = tmp_path / "q.jsonl.parts" / "manifest.json"
     args = (jsonl, "--output", out, "--model", tiny_model, "--chunk-size", 10, "--batch-size", 2)
-    proc = run_cli(root, *args)
+    # Killed with two nlp.pipe workers, resumed with none: the checkpoint does not care.
+    proc = run_cli(root, *args, "--n-process", 2)
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         if manifest.exists() and json.loads(manifest.read_text())["parts"]:
             break
         time.sleep(0.005)
+    workers = psutil.Process(proc.pid).children(recursive=True)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate()
+    _, orphans = psutil.wait_procs(workers, timeout=20)
+    for orphan in orphans:  # clean up before failing
+        orphan.kill()
+    assert workers and not orphans, "nlp.pipe workers must not outlive a killed run"
+    proc.communicate(timeout=30)
     state = json.loads(manifest.read_text())
     assert 0 < state["articles"] < len(records), "the kill must land mid-run"
     assert not out.exists()
@@ -168,6 +208,18 @@ def test_killed_run_resumes_without_loss_or_duplicates(root, corpus_records, tin
     ids = {r["article_id"] for r in rows}
     assert ids and "ghost" not in ids
     assert not out.with_name(out.name + ".parts").exists()
+
+
+def test_one_run_at_a_time_per_output(tmp_path):
+    from extract_archive import start_run
+
+    out = tmp_path / "q.jsonl"
+    _, lock = start_run(out, overwrite=False)
+    with pytest.raises(ValueError, match="another run"):
+        start_run(out, overwrite=True)  # not even to overwrite it
+    lock.close()
+    _, lock = start_run(out, overwrite=False)  # free again once the first run let go
+    lock.close()
 
 
 def test_existing_output_is_not_overwritten_silently(archive, tiny_model, root, tmp_path):
