@@ -92,15 +92,17 @@ def _get_quote_type(span):
 
 def _get_quotes(doc):
     topics = sorted(t for t, score in doc.cats.items() if score >= 0.5)
+    # One index per call: looking each quote's link up through the span getters would be
+    # quadratic in the number of quotes, which matters for long documents.
+    links = {tuple(link["quote"]): link for link in doc.user_data.get(LINKS_KEY, [])}
+    text_at = lambda offsets: doc.text[offsets[0]:offsets[1]] if offsets else None  # noqa: E731
     records = []
     for q in doc.spans.get(SPANS_KEY, []):
         if q.label_ != "QUOTE":
             continue
-        speaker, cue = q._.speaker, q._.cue
-        records.append({"speaker_name": q._.speaker_name,
-                        "speaker": speaker.text if speaker is not None else None,
-                        "cue": cue.text if cue is not None else None,
-                        "quote": q.text, "quote_type": q._.quote_type,
+        link = links.get((q.start_char, q.end_char)) or {"speaker": None, "cue": None, "name": None}
+        records.append({"speaker_name": link["name"], "speaker": text_at(link["speaker"]),
+                        "cue": text_at(link["cue"]), "quote": q.text, "quote_type": quote_type(q.text),
                         "start": q.start_char, "end": q.end_char, "topics": topics})
     return records
 
@@ -125,8 +127,11 @@ def set_links(doc, links):
 # --- Rule-based attribution: the baseline the trainable linker is measured against -------
 
 def _paragraph_of(doc):
+    """A function from character offset to paragraph number (paragraphs split on blank lines)."""
+    from bisect import bisect_right
+
     starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", doc.text)]
-    return lambda char: sum(1 for s in starts if s <= char) - 1
+    return lambda char: bisect_right(starts, char) - 1
 
 
 def _gap(a, b):

@@ -151,7 +151,7 @@ def malformed(tmp_path):
             "entities": [{"id": 1, "label": "SPEAKER", "start_offset": 0, "end_offset": 10}], "relations": []}
     lines = [json.dumps(good), "{broken", json.dumps({"id": "a2", "text": "x"}),
              json.dumps({**good, "id": "a3", "entities": [{"id": 1, "label": "SPEAKER", "start_offset": 0, "end_offset": 99}]}),
-             json.dumps({**good, "id": "a4", "entities": [{"id": 1, "label": "SPEAKER", "start_offset": 0, "end_offset": 3}]}),
+             json.dumps({**good, "id": "a4", "entities": [{"id": 1, "label": "SPEAKER", "start_offset": 0, "end_offset": 2}]}),
              json.dumps({**good, "id": "a5", "entities": [{"id": 1, "label": "SOURCE", "start_offset": 0, "end_offset": 10}]}),
              json.dumps({**good, "id": "a6", "relations": [{"id": 1, "from_id": 1, "to_id": 7, "type": "same_as"}]})]
     path = tmp_path / "export.jsonl"
@@ -174,7 +174,7 @@ def test_convert_reports_bad_spans_per_article(root, tmp_path):
     result = run_script(root, "convert.py", path, tmp_path / "out")
     assert result.returncode == 1
     for expected in ("article a3: SPEAKER [0:99]: offsets out of range",
-                     "article a4: SPEAKER [0:3] 'Ana' does not align",
+                     "article a4: SPEAKER [0:2] 'An' does not align",
                      "article a5: unknown label 'SOURCE'",
                      "article a6: relation 1 (same_as) links a missing entity id"):
         assert expected in result.stderr
