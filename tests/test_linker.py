@@ -14,7 +14,7 @@ TOK2VEC = {"@architectures": "spacy.HashEmbedCNN.v2", "width": 64, "depth": 2, "
 
 def make_nlp():
     nlp = spacy.blank("en")
-    nlp.add_pipe("quote_attribution", config={"model": {
+    nlp.add_pipe("quote_attribution", config={"linker": "model", "model": {
         "@architectures": "diplomatic.PairScorer.v1", "hidden_width": 32, "tok2vec": TOK2VEC}})
     return nlp
 
@@ -41,6 +41,15 @@ def test_learns_the_training_links(trained):
     nlp, examples = trained
     scores = nlp.evaluate(examples)
     assert scores["said_by_f"] > 0.9 and scores["speaker_name_acc"] > 0.8
+
+
+def test_rules_are_the_default_and_a_bad_linker_is_refused():
+    nlp = spacy.blank("en")
+    assert nlp.add_pipe("quote_attribution", config={"model": {
+        "@architectures": "diplomatic.PairScorer.v1", "tok2vec": TOK2VEC}}).cfg["linker"] == "rules"
+    with pytest.raises(ValueError, match="linker must be one of"):
+        spacy.blank("en").add_pipe("quote_attribution", config={"linker": "magic", "model": {
+            "@architectures": "diplomatic.PairScorer.v1", "tok2vec": TOK2VEC}})
 
 
 def test_empty_docs_and_docs_without_spans(trained):
