@@ -6,7 +6,7 @@ from spacy.util import load_config
 import quotes
 
 
-@pytest.mark.parametrize("name", ["cpu", "trf"])
+@pytest.mark.parametrize("name", ["cpu", "trf", "trf_uncased"])
 def test_config_builds_pipeline(root, name):
     config = load_config(root / "configs" / f"{name}.cfg")
     assert "/root" not in config.to_str() and "site-packages" not in config.to_str()

@@ -50,3 +50,23 @@ def test_extract_jsonl_output_and_bad_suffix(project_run, root, tmp_path):
     assert all(isinstance(r["start"], int) and r["end"] > r["start"] for r in rows)
     bad = run_extract(root, model, [work / "corpus" / "raw"], tmp_path / "quotes.xlsx")
     assert bad.returncode == 2 and "must end in .jsonl or .csv" in bad.stderr
+
+
+def test_non_english_and_10000_article_jsonl(project_run, root, tmp_path):
+    work, _ = project_run
+    model = work / "training" / "cpu" / "model-best"
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "fr.txt").write_text("Paris et Berlin s'accordent\n\n« Nous répondrons », a déclaré la ministre.",
+                                  encoding="utf8")
+    (pages / "zh.txt").write_text("中国外交部发言人表示\n\n“我们将作出回应，”发言人说。", encoding="utf8")
+    archive = tmp_path / "archive.jsonl"
+    with archive.open("w", encoding="utf8") as f:
+        for i in range(10_000):
+            f.write(json.dumps({"id": f"a{i}", "text": f"“We will respond {i},” the minister said."}) + "\n")
+    out = tmp_path / "quotes.jsonl"
+    result = run_extract(root, model, [pages, archive], out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "from 10002 articles" in result.stdout
+    rows = [json.loads(line) for line in out.read_text(encoding="utf8").splitlines()]
+    assert all(r["article_id"] in {"fr", "zh"} or r["article_id"].startswith("a") for r in rows)
