@@ -14,6 +14,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -69,6 +70,12 @@ def baseline_run(nlp, texts, batch_size, n_process):
     return found
 
 
+def cpu_seconds():
+    """User + system CPU time of this process and its finished children (the workers)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def measure(kind, model, texts, batch_size, n_process, queue):
     """Child process: load, warm up, time nlp.pipe over texts, report peak memory."""
     t0 = time.perf_counter()
@@ -82,18 +89,21 @@ def measure(kind, model, texts, batch_size, n_process, queue):
     torch.set_num_threads(threads)
     nlp, load_s = load(model)
     list(nlp.pipe(texts[:1]))  # warm-up: first-call allocations and thread pools
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), cpu_seconds()
     if kind == "baseline":
         baseline_run(nlp, texts, batch_size, n_process)
     else:
         for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
             pass
-    seconds = time.perf_counter() - start
+    seconds, cpu_s = time.perf_counter() - start, cpu_seconds() - cpu_start
     words = sum(len(t.split()) for t in texts)
     queue.put({
         "batch_size": batch_size, "n_process": n_process, "torch_threads": threads,
         "words": words, "seconds": seconds,
         "words_per_second": words / seconds, "load_seconds": load_s, "import_seconds": import_s,
+        # On a shared machine wall time includes waiting for a core; CPU seconds do not.
+        "cpu_seconds": cpu_s, "words_per_cpu_second": words / cpu_s if cpu_s else None,
+        "load_average": os.getloadavg()[0],
         # ru_maxrss is in KiB on Linux. Workers of n_process > 1 are children of this
         # process; RUSAGE_CHILDREN reports the largest of them, not their sum.
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -140,7 +150,13 @@ def in_child(target, *args):
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))
     proc.start()
-    result = queue.get()
+    while True:  # a child that dies (out of memory, killed) never reports: don't wait forever
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Empty:
+            if not proc.is_alive():
+                raise RuntimeError(f"{target.__name__}{args[:2]} died with exit code {proc.exitcode}")
     proc.join()
     return result
 
@@ -169,7 +185,8 @@ def main(
         for n in procs:
             for bs in sizes:
                 r = in_child(measure, kind, name, texts, bs, n)
-                typer.echo(f"{kind:8} batch {bs:3} n_process {n}: {r['words_per_second']:7.0f} words/s, "
+                typer.echo(f"{kind:8} batch {bs:3} n_process {n}: {r['words_per_second']:7.0f} words/s "
+                           f"({r['words_per_cpu_second'] or 0:.0f} per CPU second), "
                            f"peak {r['peak_rss_mb']:.0f} MB (+ worker {r['peak_rss_mb_largest_worker']:.0f} MB), "
                            f"load {r['load_seconds']:.1f} s")
                 runs.append(r)
