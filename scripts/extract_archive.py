@@ -24,7 +24,7 @@ import typer
 
 # chunks: long articles go through the pipeline in paragraph-aligned pieces, and rows_for
 # shifts each piece's offsets back onto the whole article, exactly as extract_quotes does.
-from extract_quotes import FIELDS, chunks, rows_for  # noqa: F401  (FIELDS is the output schema)
+from extract_quotes import FIELDS, check_output, chunks, exit_on_failures, rows_for  # noqa: F401
 
 SUFFIXES = (".jsonl", ".parquet")
 MANIFEST = "manifest.json"
@@ -417,9 +417,7 @@ def main(
     chunk_size: int = typer.Option(1000, help="Articles per committed chunk (checkpoint)"),
     overwrite: bool = typer.Option(False, help="Discard an unfinished run or an existing output"),
 ):
-    if output.suffix not in SUFFIXES:
-        typer.secho(f"--output must end in .jsonl or .parquet, not {output.suffix!r}", fg="red", err=True)
-        raise typer.Exit(2)
+    check_output(output, SUFFIXES)
     files = input_files(inputs)
     try:
         state = extract(files, output, model, n_process, batch_size, chunk_size, overwrite)
@@ -428,11 +426,7 @@ def main(
         raise typer.Exit(2)
     failed = [f for part in state["parts"] for f in part["failures"]]
     typer.echo(f"{state['quotes']} quotes from {state['articles']} articles -> {output}")
-    if failed:
-        typer.secho(f"{len(failed)} inputs failed:", fg="red", err=True)
-        for source, reason in failed:
-            typer.secho(f"  {source}: {reason}", fg="red", err=True)
-        raise typer.Exit(1)
+    exit_on_failures(failed)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from typing import List, Optional
 
 import typer
 
+from extract_quotes import check_output, exit_on_failures
 from extract_archive import (SUFFIXES, article_pieces, atomic_write, fingerprint, input_files,
                              iter_jsonl, iter_parquet, load_model, merge_parts, rows_for, start_run,
                              write_rows)
@@ -186,9 +187,7 @@ def main(
     partition_size: int = typer.Option(1000, help="Records (lines or rows) per partition / task"),
     overwrite: bool = typer.Option(False, help="Discard an unfinished run or an existing output"),
 ):
-    if output.suffix not in SUFFIXES:
-        typer.secho(f"--output must end in .jsonl or .parquet, not {output.suffix!r}", fg="red", err=True)
-        raise typer.Exit(2)
+    check_output(output, SUFFIXES)
     try:
         result = extract_distributed(input_files(inputs), output, model, workers, batch_size,
                                      partition_size, scheduler, overwrite)
@@ -197,11 +196,7 @@ def main(
         raise typer.Exit(2)
     typer.echo(f"{result['quotes']} quotes from {result['articles']} articles "
                f"in {result['partitions']} partitions -> {output}")
-    if result["failures"]:
-        typer.secho(f"{len(result['failures'])} inputs failed:", fg="red", err=True)
-        for source, reason in result["failures"]:
-            typer.secho(f"  {source}: {reason}", fg="red", err=True)
-        raise typer.Exit(1)
+    exit_on_failures(result["failures"])
 
 
 if __name__ == "__main__":

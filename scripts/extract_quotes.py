@@ -94,15 +94,29 @@ def extract_rows(nlp, articles, batch_size=16):
         yield art_id, offset, list(rows_for(art_id, doc, offset))
 
 
+def check_output(output: Path, suffixes=(".jsonl", ".csv")):
+    """Exit with code 2 and a message unless the output file has one of the suffixes."""
+    if output.suffix not in suffixes:
+        typer.secho(f"--output must end in {' or '.join(suffixes)}, not {output.suffix!r}", fg="red", err=True)
+        raise typer.Exit(2)
+
+
+def exit_on_failures(failures):
+    """End a run that skipped bad inputs with their list and exit code 1."""
+    if failures:
+        typer.secho(f"{len(failures)} inputs failed:", fg="red", err=True)
+        for source, reason in failures:
+            typer.secho(f"  {source}: {reason}", fg="red", err=True)
+        raise typer.Exit(1)
+
+
 def main(
     inputs: List[Path] = typer.Argument(..., help="Files or folders of .txt pages or .jsonl"),
     model: str = typer.Option("en_diplomatic_quotes", help="Package name or path of the pipeline"),
     output: Path = typer.Option(..., help="Output .jsonl or .csv"),
     batch_size: int = typer.Option(16, help="Articles per nlp.pipe batch"),
 ):
-    if output.suffix not in (".jsonl", ".csv"):
-        typer.secho(f"--output must end in .jsonl or .csv, not {output.suffix!r}", fg="red", err=True)
-        raise typer.Exit(2)
+    check_output(output)
     import quotes  # noqa: F401  (registers the components when the model is a training folder)
 
     nlp = spacy.load(model)
@@ -123,11 +137,7 @@ def main(
                     f.write(json.dumps(row, ensure_ascii=False) + "\n")
     tmp.replace(output)
     typer.echo(f"{n_quotes} quotes from {n_articles} articles -> {output}")
-    if failures:
-        typer.secho(f"{len(failures)} inputs failed:", fg="red", err=True)
-        for source, reason in failures:
-            typer.secho(f"  {source}: {reason}", fg="red", err=True)
-        raise typer.Exit(1)
+    exit_on_failures(failures)
 
 
 if __name__ == "__main__":
