@@ -166,7 +166,7 @@ def main(
     data: Path = typer.Argument(Path("corpus/test.spacy"), help="Articles whose texts are piped"),
     output: Path = typer.Argument(Path("training/benchmark.json"), help="JSON file for the figures"),
     fallback: Path = typer.Option(Path("training/trf/model-best"), help="Model folder when the package is not installed"),
-    batch_sizes: str = typer.Option("8,32", help="Comma-separated batch sizes"),
+    batch_sizes: str = typer.Option("8,32,128", help="Comma-separated batch sizes (128: the configs' nlp.batch_size)"),
     n_processes: str = typer.Option("1,2", help="Comma-separated n_process values"),
     target_words: int = typer.Option(20000, help="Repeat the texts up to at least this many words"),
     target_wps: float = typer.Option(3500, help="Words per second the whole pipeline should reach"),
