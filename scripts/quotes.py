@@ -499,6 +499,11 @@ class QuoteAttribution(TrainablePipe):
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
         if self.cfg["linker"] == "rules":
+            # A shared tok2vec updates only when its last listener backpropagates, so the
+            # unused scorer still passes a zero gradient back through its listener.
+            tok2vec = self.model.get_ref("tok2vec")
+            tokvecs, backprop = tok2vec.begin_update([eg.predicted for eg in examples])
+            backprop([tok2vec.ops.alloc2f(*t.shape) for t in tokvecs])
             return losses
         docs, span_lists, golds = [], [], []
         for eg in examples:

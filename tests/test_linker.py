@@ -66,3 +66,25 @@ def test_round_trip_keeps_predictions(trained, tmp_path):
         doc1, doc2 = eg.predicted.copy(), eg.predicted.copy()
         assert nlp.get_pipe("quote_attribution")(doc1)._.quotes == \
             again.get_pipe("quote_attribution")(doc2)._.quotes
+
+
+def test_rules_linker_lets_a_shared_tok2vec_learn(root, corpus_records):
+    """A tok2vec updates only when its last listener backpropagates: with linker="rules"
+    the unused scorer must still pass a gradient, or the shared tok2vec never trains
+    (configs/cpu.cfg, where ner and the linker listen to one tok2vec)."""
+    from spacy.util import load_config, load_model_from_config
+
+    nlp = load_model_from_config(load_config(root / "configs" / "cpu.cfg"), auto_fill=True)
+    gold = [record_to_doc(nlp, r)[0] for r, _ in corpus_records[:3] if r["entities"]]
+    examples = [Example(nlp.make_doc(d.text), d) for d in gold]
+    optimizer = nlp.initialize(lambda: examples)
+    nlp.update(examples, sgd=optimizer)  # the parser's zero-initialised layer sends no gradient yet
+    before = [p.copy() for p in _params(nlp.get_pipe("tok2vec").model)]
+    nlp.update(examples, sgd=optimizer)
+    after = _params(nlp.get_pipe("tok2vec").model)
+    assert any((a != b).any() for a, b in zip(after, before))
+
+
+def _params(model):
+    return [node.get_param(name) for node in model.walk() for name in node.param_names
+            if node.has_param(name)]
