@@ -15,6 +15,8 @@ from jsonl import JsonlError, read_records
 from quotes import LABELS, SPANS_KEY, TOPICS, set_links
 from split_corpus import read_split
 
+CANDIDATES_KEY = "attribution_candidates"
+
 
 def gold_links(record, spans):
     """said_by/cue/same_as relations as the link records the pipeline predicts."""
@@ -63,6 +65,8 @@ def record_to_doc(nlp, record):
     except ValueError as err:
         problems.append(f"overlapping spans: {err}")
     doc.spans[SPANS_KEY] = ordered
+    # The span_finder of configs/spans_stage1.cfg learns from its own key (see that config).
+    doc.spans[CANDIDATES_KEY] = ordered
     doc.cats = {t: float(t in record.get("cats", [])) for t in TOPICS}
     set_links(doc, gold_links(record, spans))
     doc.user_data["article_id"] = str(record["id"])
