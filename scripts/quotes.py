@@ -126,7 +126,7 @@ def set_links(doc, links):
 
 # --- Rule-based attribution: the baseline the trainable linker is measured against -------
 
-def _paragraph_of(doc):
+def paragraph_of(doc):
     """A function from character offset to paragraph number (paragraphs split on blank lines)."""
     from bisect import bisect_right
 
@@ -217,7 +217,7 @@ def link_by_rules(doc, spans):
     """Link each QUOTE to the nearest CUE of its sentence and the SPEAKER nearest to that
     cue; a quote with no cue takes the speaker before it in its paragraph (a transcript
     label, a colon lead-in) or else continues the previous quote's speaker."""
-    para = _paragraph_of(doc)
+    para = paragraph_of(doc)
     quotes = [s for s in spans if s.label_ == "QUOTE"]
     cues = [s for s in spans if s.label_ == "CUE"]
     speakers = [s for s in spans if s.label_ == "SPEAKER"]
@@ -310,7 +310,7 @@ def pair_features(doc_info, a, b, rel):
 
 def candidate_groups(doc, spans):
     """[(rel, anchor index, [candidate indices])] over the sorted attribution spans."""
-    para = _paragraph_of(doc)
+    para = paragraph_of(doc)
     groups = []
     speakers = [i for i, s in enumerate(spans) if s.label_ == "SPEAKER"]
     cues = [i for i, s in enumerate(spans) if s.label_ == "CUE"]
@@ -325,7 +325,7 @@ def candidate_groups(doc, spans):
 
 def _doc_info(doc, spans):
     rules = {tuple(link["quote"]): link for link in link_by_rules(doc, spans)}
-    return {"para": _paragraph_of(doc), "speakers": [s for s in spans if s.label_ == "SPEAKER"],
+    return {"para": paragraph_of(doc), "speakers": [s for s in spans if s.label_ == "SPEAKER"],
             "rules": rules}
 
 
@@ -553,6 +553,11 @@ class QuoteAttribution(TrainablePipe):
                 "speaker_name_acc": scores["canonical_name_accuracy"]}
 
 
+def same_name(guess, gold):
+    """A predicted canonical name matches the gold one, ignoring case and spacing."""
+    return bool(guess) and guess.lower().split() == (gold or "").lower().split()
+
+
 def prf(tp, n_pred, n_gold):
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
@@ -575,7 +580,6 @@ def score_links(pairs):
             counts[rel][2] += len(g)
         for q, link in gold.items():
             total += 1
-            guess = (pred.get(q) or {}).get("name")
-            right += bool(guess) and guess.lower().split() == (link["name"] or "").lower().split()
+            right += same_name((pred.get(q) or {}).get("name"), link["name"])
     return {"said_by": prf(*counts["said_by"]), "cue": prf(*counts["cue"]),
             "canonical_name_accuracy": right / total if total else 0.0, "n_quotes": total}

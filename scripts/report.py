@@ -26,7 +26,7 @@ import typer  # noqa: E402
 from spacy import displacy  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
-from quotes import LABELS, LINKS_KEY, TOPICS  # noqa: E402
+from quotes import LABELS, LINKS_KEY, TOPICS, same_name  # noqa: E402
 from scoring import overlaps, spans_of  # noqa: E402
 
 COLORS = {"SPEAKER": "#7aecec", "CUE": "#feca74", "QUOTE": "#c887fb"}
@@ -41,10 +41,6 @@ def _snippet(text, start, end):
     left = text[max(0, start - CONTEXT):start]
     right = text[end:end + CONTEXT]
     return " ".join(f"…{left}[[{text[start:end]}]]{right}…".split())
-
-
-def _norm(name):
-    return (name or "").lower().split()
 
 
 def span_errors(pred, gold):
@@ -94,7 +90,7 @@ def link_errors(pred, gold):
             if g_off != p_off and g_off is not None:
                 errors.append({"kind": kind, "label": "QUOTE", "gold": g_off, "pred": p_off, "quote": q,
                                "severity": abs((p_off or (q[0], q[0]))[0] - g_off[0])})
-        if g["name"] and _norm(p.get("name")) != _norm(g["name"]):
+        if g["name"] and not same_name(p.get("name"), g["name"]):
             errors.append({"kind": "wrong_name", "label": "QUOTE", "gold": g["name"], "pred": p.get("name"),
                            "quote": q, "severity": 1})
     return errors

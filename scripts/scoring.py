@@ -1,7 +1,7 @@
 """Metrics for attribution spans, quote links and topics, shared by evaluate and tests."""
 from collections import defaultdict
 
-from quotes import LABELS, TOPICS, prf
+from quotes import LABELS, TOPICS, paragraph_of, prf, same_name
 from quotes import score_links as link_scores  # noqa: F401  (one definition, used by evaluate)
 
 
@@ -50,16 +50,12 @@ def topic_scores(pairs, threshold=0.5):
     return {"per_label": {t: prf(*c) for t, c in counts.items()}, "micro": prf(*micro)}
 
 
-def _paragraph(text, char):
-    return text.count("\n\n", 0, char)
-
-
 def quote_cases(gold):
     """The hard cases each gold quote belongs to: pronoun, title or description, surname
     only, continuation, cross-paragraph, headline (a quote may be in several, or none)."""
     from corpus_stats import speaker_kind
 
-    text = gold.text
+    text, paragraph = gold.text, paragraph_of(gold)
     for link in gold.user_data.get("attribution_links", []):
         cases = set()
         q0 = link["quote"][0]
@@ -74,11 +70,11 @@ def quote_cases(gold):
             elif len(mention.split()) == 1 and link["name"] and link["name"] != mention \
                     and link["name"].split()[-1] == mention:
                 cases.add("surname only")
-            if _paragraph(text, s0) != _paragraph(text, q0):
+            if paragraph(s0) != paragraph(q0):
                 cases.add("cross-paragraph")
         if not link["cue"]:
             cases.add("continuation")
-        if _paragraph(text, q0) == 0:
+        if paragraph(q0) == 0:
             cases.add("headline")
         yield tuple(link["quote"]), link, cases
 
@@ -95,7 +91,7 @@ def link_cases(pairs):
         for quote, link, cases in quote_cases(gold):
             guess = predicted.get(quote) or {}
             said = bool(guess.get("speaker")) and list(guess["speaker"]) == list(link["speaker"] or [])
-            named = normalise_name(guess.get("name")) == normalise_name(link["name"]) and bool(guess.get("name"))
+            named = same_name(guess.get("name"), link["name"])
             for case in ("all", *cases):
                 c = counts[case]
                 c[0] += 1
@@ -103,7 +99,3 @@ def link_cases(pairs):
                 c[2] += named
     return {case: {"quotes": n, "said_by_acc": s / n if n else 0.0, "name_acc": m / n if n else 0.0}
             for case, (n, s, m) in counts.items()}
-
-
-def normalise_name(name):
-    return " ".join((name or "").lower().split())
