@@ -139,7 +139,7 @@ def _gap(a, b):
 
 
 def is_pronoun(span):
-    return span.text.lower() in PRONOUNS
+    return span.text.lower() in PRONOUNS or span.text.lower() in POSSESSIVES
 
 
 def has_name(span):
@@ -157,7 +157,39 @@ GROUP_NOUNS = {"ministry", "government", "department", "embassy", "office", "com
                "committee", "parliament", "cabinet", "kremlin", "pentagon", "court", "board", "fund",
                "organisation", "organization", "alliance", "forum", "authority", "authorities",
                "statement", "report", "sides", "countries", "nations", "leaders", "officials",
-               "ministers", "diplomats", "members", "states"}
+               "ministers", "diplomats", "members", "states", "declaration", "communique", "communiqué",
+               "text", "document", "coalition", "firm", "network", "institute", "association", "party",
+               "programme", "program", "mission", "delegation", "police", "army", "military", "junta",
+               "survey", "study", "letter", "readout", "resolution", "centre", "center", "regulator",
+               "operator", "ngo", "charity", "watchdog", "federation", "team", "panel", "court"}
+# Possessive lead-ins (3.17) are pronoun mentions too.
+POSSESSIVES = {"his": "person-pronoun", "her": "person-pronoun", "its": "group-pronoun",
+               "their": "group-pronoun", "our": "group-pronoun"}
+# Words after which a mention's head noun has ended: `the embassy in Canberra`, `the head of ...`.
+HEAD_ENDS = {"of", "in", "at", "for", "to", "from", "on", "with", "who", "which", "that", "familiar",
+             "involved", "close", "based", "briefed", "speaking", "working"}
+NAME_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii"}
+TITLES = {"minister", "president", "secretary", "spokesman", "spokeswoman", "spokesperson", "envoy",
+          "ambassador", "chief", "premier", "chancellor", "diplomat", "official", "governor", "commissioner"}
+
+
+def head_noun(span):
+    """The last word of a mention before any post-modifier, with its original case."""
+    words = [w.replace("’s", "").replace("'s", "") for w in span.text.split()]
+    for i, w in enumerate(words):
+        if i and w.lower().strip(",") in HEAD_ENDS:
+            words = words[:i]
+            break
+    return words[-1].strip(",") if words else ""
+
+
+def last_name(span):
+    words = [w for w in span.text.split() if w.lower() not in NAME_SUFFIXES]
+    return words[-1] if words else ""
+
+
+def acronym(span):
+    return "".join(w[0] for w in span.text.split() if w[0].isupper() and w.lower() != "the")
 
 
 def mention_kind(span):
@@ -165,10 +197,13 @@ def mention_kind(span):
     text = span.text.lower()
     if text in ("he", "she"):
         return "person-pronoun"
+    if text in POSSESSIVES:
+        return POSSESSIVES[text]
     if text in PRONOUNS:
         return "group-pronoun"
-    words = text.replace("’s", "").replace("'s", "").split()
-    if words and (words[-1] in GROUP_NOUNS or " and " in text):
+    head = head_noun(span)
+    plural = head.islower() and head.endswith("s") and not head.endswith("ss")
+    if head.lower() in GROUP_NOUNS or plural or " and " in text:
         return "group"
     return "person"
 
@@ -176,9 +211,10 @@ def mention_kind(span):
 def resolve_heads(speakers):
     """Map each SPEAKER mention to the head mention of its source (rule-based coreference).
 
-    Names resolve to the first name with the same last word; "he"/"she" to the nearest
-    earlier person (or, with none, the next named person); "it"/"they" to the nearest
-    earlier group; "the minister" to the nearest earlier mention containing "minister".
+    Names resolve to the first name with the same last word (or whose initials they are,
+    `IAEA`); "he"/"she"/"his" to the nearest earlier person (or, with none, the next named
+    person); "it"/"they"/"its" to the nearest earlier group; "the minister" to the nearest
+    earlier mention containing "minister", else the nearest earlier named person.
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
     """
@@ -196,12 +232,17 @@ def resolve_heads(speakers):
                          (has_name(e) and len(e.text.split()) == 1)), None)
             head = heads[ante] if ante is not None else m
         elif has_name(m):
-            last = m.text.split()[-1]
-            same = next((e for e in earlier[::-1] if has_name(e) and e.text.split()[-1] == last), None)
+            same = next((e for e in earlier[::-1] if has_name(e) and (
+                last_name(e) == last_name(m) or e.text in (acronym(m), acronym(m).lower())
+                or m.text == acronym(e))), None)
             head = heads[same] if same is not None else m
+        elif len(acronym(m)) > 1 and any(e.text == acronym(m) for e in earlier):
+            head = heads[next(e for e in earlier if e.text == acronym(m))]
         elif m.text.lower().startswith("the ") and len(m.text.split()) <= 3:
             noun = m.text.lower().split()[-1]
             same = next((e for e in earlier if noun in e.text.lower()), None)
+            if same is None and noun in TITLES:  # `the minister` after a named person
+                same = next((e for e in earlier if has_name(e) and mention_kind(e) == "person"), None)
             head = heads[same] if same is not None else m
         heads[m] = head
     return heads
@@ -221,8 +262,7 @@ def link_by_rules(doc, spans):
     quotes = [s for s in spans if s.label_ == "QUOTE"]
     cues = [s for s in spans if s.label_ == "CUE"]
     speakers = [s for s in spans if s.label_ == "SPEAKER"]
-    heads = resolve_heads(speakers)
-    links, previous = [], None
+    links, chosen, previous = [], [], None
     for q in quotes:
         near_cues = [c for c in cues if para(c.start_char) == para(q.start_char) and _gap(c, q) < NEAR
                      and _same_sentence(doc, c, q)]
@@ -236,12 +276,88 @@ def link_by_rules(doc, spans):
             speaker = before[-1] if before else previous
         if speaker is not None:
             previous = speaker
-        head = heads.get(speaker) if speaker is not None else None
+        chosen.append(speaker)
         links.append({"quote": [q.start_char, q.end_char],
                       "speaker": [speaker.start_char, speaker.end_char] if speaker is not None else None,
-                      "cue": [cue.start_char, cue.end_char] if cue is not None else None,
-                      "name": head.text if head is not None else None})
+                      "cue": [cue.start_char, cue.end_char] if cue is not None else None})
+    heads = resolve_heads(speakers)
+    for link, speaker in zip(links, chosen):
+        link["name"] = heads[speaker].text if speaker is not None else None
     return links
+
+
+# --- Boundary repair: what the span rules make certain about predicted QUOTEs ----------
+
+CLOSERS = {"“": "”", '"': '"'}  # single marks double as apostrophes, so only double ones
+LABEL_PREFIX = 4  # tokens a transcript label may carry before its speaker (`Spokesperson`)
+
+
+def _paragraph_ranges(doc):
+    """(start, end) token ranges of paragraphs, without their surrounding whitespace."""
+    ranges, start = [], None
+    for t in doc:
+        if t.is_space and "\n\n" in t.text.replace(" ", ""):
+            if start is not None:
+                ranges.append((start, t.i))
+            start = None
+        elif start is None:
+            start = t.i
+    if start is not None:
+        ranges.append((start, len(doc)))
+    return [(a, next(i for i in range(b, a, -1) if not doc[i - 1].is_space)) for a, b in ranges]
+
+
+def _unopened(text):
+    """The text ends on a closing quotation mark whose opening mark is outside it."""
+    if text.endswith("”"):
+        return text.count("“") < text.count("”")
+    return text.endswith('"') and text.count('"') % 2 == 1
+
+
+def repair_boundaries(doc, spans):
+    """Snap predicted QUOTE spans to boundaries the span rules fix (§2, 3.6, 3.11, 3.22):
+    a direct quote runs to its closing quotation mark, or to its paragraph's end when it is
+    unclosed, taking in QUOTEs the model split it into; a quote that ends on a closing mark
+    starts at the opening one; a transcript answer (`Name: ...`) is its whole paragraph.
+    A repair never crosses a SPEAKER or CUE span; spans are returned sorted."""
+    owner = {}  # token index -> span covering it
+    for s in spans:
+        for i in range(s.start, s.end):
+            owner[i] = s
+    paragraphs = _paragraph_ranges(doc)
+    para_of = {i: r for r in paragraphs for i in range(*r)}
+    quotes = sorted((s for s in spans if s.label_ == "QUOTE"), key=lambda s: s.start)
+    others = [s for s in spans if s.label_ != "QUOTE"]
+    repaired = []
+    for q in quotes:
+        start, end = q.start, q.end
+        lo, hi = para_of.get(q.start, (q.start, q.end))
+        opener = doc[q.start].text[:1]
+        if opener in CLOSERS and CLOSERS[opener] not in q.text[1:]:
+            end = next((i + 1 for i in range(q.end, hi) if CLOSERS[opener] in doc[i].text), hi)
+        elif _unopened(q.text):
+            start = next((i for i in range(q.start - 1, lo - 1, -1) if doc[i].text in CLOSERS), q.start)
+        if any(i in owner and owner[i].label_ != "QUOTE" for i in range(start, end)):
+            start, end = q.start, q.end
+        repaired.append((start, end))
+    questions = []
+    for s in others:  # transcript label: the paragraph's rest is an answer, or a question
+        lo, hi = para_of.get(s.start, (None, None))
+        label = s.label_ == "SPEAKER" and s.end + 1 < hi and doc[s.end].text == ":" \
+            and s.start - lo <= LABEL_PREFIX and not any(i in owner for i in range(lo, s.start))
+        if label and doc[hi - 1].text == "?":
+            questions.append((lo, hi))  # reporters' questions are not annotated (3.11)
+        elif label and not any(i in owner and owner[i].label_ != "QUOTE" for i in range(s.end + 1, hi)):
+            repaired.append((s.end + 1, hi))
+    merged = []
+    for start, end in sorted(repaired, key=lambda r: (r[0], -r[1])):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    kept = [Span(doc, a, b, label="QUOTE") for a, b in merged] + others
+    kept = [s for s in kept if not any(lo <= s.start < hi for lo, hi in questions)]
+    return sorted(kept, key=lambda s: (s.start, s.end))
 
 
 @spacy.registry.architectures("diplomatic.EncoderWithFeatures.v1")
@@ -392,11 +508,13 @@ def _pair_forward(model, X, is_train):
     return scores.ravel(), backprop
 
 
-def _spans_for(doc, spans_key):
-    """Attribution spans of a doc: its spans group if set, else its SPEAKER/CUE/QUOTE ents."""
+def _spans_for(doc, spans_key, repair=False):
+    """Attribution spans of a doc: its spans group if set, else its SPEAKER/CUE/QUOTE ents
+    (with their QUOTE boundaries repaired when `repair`)."""
     if spans_key in doc.spans and len(doc.spans[spans_key]):
         return sorted(doc.spans[spans_key], key=lambda s: (s.start, s.end))
-    return [e for e in doc.ents if e.label_ in LABELS]
+    ents = [e for e in doc.ents if e.label_ in LABELS]
+    return repair_boundaries(doc, ents) if repair else ents
 
 
 def model_inputs(model, docs, span_lists):
@@ -450,10 +568,11 @@ def gold_choices(reference, spans):
 LINKERS = ("rules", "model")
 
 
-@Language.factory("quote_attribution", default_config={"spans_key": SPANS_KEY, "linker": "rules"},
+@Language.factory("quote_attribution",
+                  default_config={"spans_key": SPANS_KEY, "linker": "rules", "repair": True},
                   default_score_weights={"said_by_f": 0.2, "cue_f": 0.1, "speaker_name_acc": 0.2})
-def make_quote_attribution(nlp, name, model, spans_key, linker):
-    return QuoteAttribution(nlp.vocab, model, name=name, spans_key=spans_key, linker=linker)
+def make_quote_attribution(nlp, name, model, spans_key, linker, repair):
+    return QuoteAttribution(nlp.vocab, model, name=name, spans_key=spans_key, linker=linker, repair=repair)
 
 
 class QuoteAttribution(TrainablePipe):
@@ -463,23 +582,25 @@ class QuoteAttribution(TrainablePipe):
     `linker` chooses who decides the links: "rules" (link_by_rules) or "model" (the
     trained pair scorer). On the test split the rules won on gold and on predicted spans
     (see the README's evaluation), so they are the default; with "rules" the scorer is
-    not trained.
+    not trained. `repair` snaps the ner's QUOTE boundaries with repair_boundaries before
+    linking (spans already in doc.spans, e.g. gold ones, are taken as they are).
     """
 
-    def __init__(self, vocab, model, name="quote_attribution", spans_key=SPANS_KEY, linker="rules"):
+    def __init__(self, vocab, model, name="quote_attribution", spans_key=SPANS_KEY, linker="rules",
+                 repair=True):
         if linker not in LINKERS:
             raise ValueError(f"quote_attribution: linker must be one of {LINKERS}, not {linker!r}")
         self.vocab, self.model, self.name = vocab, model, name
-        self.cfg = {"spans_key": spans_key, "linker": linker}
+        self.cfg = {"spans_key": spans_key, "linker": linker, "repair": repair}
 
     @property
     def spans_key(self):
         return self.cfg["spans_key"]
 
     def predict(self, docs):
-        span_lists = [_spans_for(doc, self.spans_key) for doc in docs]
+        span_lists = [_spans_for(doc, self.spans_key, self.cfg.get("repair", False)) for doc in docs]
         if self.cfg["linker"] == "rules":
-            return [link_by_rules(doc, spans) for doc, spans in zip(docs, span_lists)]
+            return span_lists, [link_by_rules(doc, spans) for doc, spans in zip(docs, span_lists)]
         X, groups = model_inputs(self.model, docs, span_lists)
         scores = self.model.predict(X) if any(len(r[0]) for r in X[2]) else self.model.ops.alloc1f(0)
         scores = self.model.ops.to_numpy(scores)
@@ -488,11 +609,11 @@ class QuoteAttribution(TrainablePipe):
             n = sum(len(c) for _, _, c in doc_groups)
             links.append(decode(doc, spans, doc_groups, scores[k:k + n]))
             k += n
-        return links
+        return span_lists, links
 
-    def set_annotations(self, docs, links):
-        for doc, doc_links in zip(docs, links):
-            doc.spans[self.spans_key] = _spans_for(doc, self.spans_key)
+    def set_annotations(self, docs, predictions):
+        for doc, spans, doc_links in zip(docs, *predictions):
+            doc.spans[self.spans_key] = spans
             set_links(doc, doc_links)
 
     def update(self, examples, *, drop=0.0, sgd=None, losses=None):

@@ -38,6 +38,27 @@ def span_scores(pairs):
     return {mode: {label: prf(*counts[mode][label]) for label in LABELS} for mode in counts}
 
 
+def overlap_link_scores(pairs):
+    """said_by P/R/F and canonical-name accuracy where a predicted quote (and speaker)
+    counts when it overlaps the gold one (see `overlaps`): how often a quote that is found,
+    even with loose boundaries, gets the right source."""
+    tp = n_pred = n_gold = right = 0
+    for pred, gold in pairs:
+        guesses = list(pred.user_data.get("attribution_links", []))
+        n_pred += sum(bool(link["speaker"]) for link in guesses)
+        unused = list(guesses)
+        for link in gold.user_data.get("attribution_links", []):
+            n_gold += bool(link["speaker"])
+            hit = next((g for g in unused if overlaps(g["quote"], link["quote"])), None)
+            if hit is None:
+                continue
+            unused.remove(hit)
+            right += same_name(hit["name"], link["name"])
+            tp += bool(link["speaker"] and hit["speaker"] and overlaps(hit["speaker"], link["speaker"]))
+    n_quotes = sum(len(gold.user_data.get("attribution_links", [])) for _, gold in pairs)
+    return {"said_by": prf(tp, n_pred, n_gold), "canonical_name_accuracy": right / n_quotes if n_quotes else 0.0}
+
+
 def topic_scores(pairs, threshold=0.5):
     counts = {t: [0, 0, 0] for t in TOPICS}
     for pred, gold in pairs:

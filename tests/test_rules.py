@@ -1,0 +1,102 @@
+"""The rule parts of quote_attribution: QUOTE boundary repair and canonical names."""
+import spacy
+from spacy.tokens import Span
+
+from quotes import repair_boundaries, resolve_heads
+
+nlp = spacy.blank("en")
+
+
+def spans_at(doc, marked):
+    """Spans from (text, label) pairs, each found at its first occurrence after the last."""
+    spans, pos = [], 0
+    for text, label in marked:
+        start = doc.text.index(text, pos)
+        spans.append(doc.char_span(start, start + len(text), label=label))
+        pos = start + len(text)
+    return spans
+
+
+def quotes_of(spans):
+    return [s.text for s in spans if s.label_ == "QUOTE"]
+
+
+def test_a_direct_quote_runs_to_its_closing_mark_taking_in_split_pieces():
+    doc = nlp.make_doc("“We signed at old prices. We deliver at new costs,” one executive said.")
+    spans = spans_at(doc, [("“We signed at old prices", "QUOTE"), ("We deliver at new costs", "QUOTE"),
+                           ("one executive", "SPEAKER"), ("said", "CUE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["“We signed at old prices. We deliver at new costs,”"]
+
+
+def test_an_unclosed_quote_runs_to_its_paragraphs_end_and_no_further():
+    doc = nlp.make_doc("She said: “The talks will go on. They must.\n\n“And they will end well.”")
+    spans = spans_at(doc, [("She", "SPEAKER"), ("said", "CUE"), ("“The talks will go on", "QUOTE"),
+                           ("“And they will end well.”", "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["“The talks will go on. They must.",
+                                                        "“And they will end well.”"]
+
+
+def test_a_quote_ending_on_a_closing_mark_starts_at_the_opening_one():
+    doc = nlp.make_doc("“Never again,” he said.")
+    spans = spans_at(doc, [("Never again,”", "QUOTE"), ("he", "SPEAKER"), ("said", "CUE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["“Never again,”"]
+
+
+def test_repairs_never_cross_a_speaker_or_cue():
+    doc = nlp.make_doc("“We will,” she said, “respond.”")
+    spans = spans_at(doc, [("“We will", "QUOTE"), ("she", "SPEAKER"), ("said", "CUE"), ("“respond.”", "QUOTE")])
+    repaired = repair_boundaries(doc, spans)
+    assert quotes_of(repaired) == ["“We will,”", "“respond.”"]
+    assert [s.text for s in repaired if s.label_ != "QUOTE"] == ["she", "said"]
+
+
+def test_a_transcript_answer_is_its_whole_paragraph_and_a_question_is_dropped():
+    text = ("Reuters: Will the minister travel to Cairo?\n\n"
+            "Spokesperson Lin Jian: We have no information to release. Please stay tuned.")
+    doc = nlp.make_doc(text)
+    spans = spans_at(doc, [("Reuters", "SPEAKER"), ("Lin Jian", "SPEAKER"),
+                           ("We have no information to release", "QUOTE")])
+    repaired = repair_boundaries(doc, spans)
+    assert [(s.text, s.label_) for s in repaired] == [
+        ("Lin Jian", "SPEAKER"), ("We have no information to release. Please stay tuned.", "QUOTE")]
+
+
+def test_indirect_quotes_are_left_alone():
+    doc = nlp.make_doc("The ministry said the deal was close, as both sides prepared for the summit.")
+    spans = spans_at(doc, [("The ministry", "SPEAKER"), ("said", "CUE"), ("the deal was close", "QUOTE")])
+    assert [(s.start, s.end) for s in repair_boundaries(doc, spans)] == [(s.start, s.end) for s in spans]
+
+
+def heads_of(text, mentions):
+    doc = nlp.make_doc(text)
+    speakers = spans_at(doc, [(m, "SPEAKER") for m in mentions])
+    heads = resolve_heads(speakers)
+    return [heads[s].text for s in speakers]
+
+
+def test_pronouns_follow_the_head_noun_not_the_last_word():
+    text = ("Russia's envoy to the agency spoke. The Chinese embassy in Canberra objected. "
+            "He said no. It said yes.")
+    assert heads_of(text, ["Russia's envoy to the agency", "The Chinese embassy in Canberra", "He", "It"]) == [
+        "Russia's envoy to the agency", "The Chinese embassy in Canberra",
+        "Russia's envoy to the agency", "The Chinese embassy in Canberra"]
+
+
+def test_possessive_pronouns_and_name_suffixes_and_acronyms():
+    text = ("Marcos spoke. President Ferdinand Marcos Jr. agreed. His aide said. "
+            "The IAEA said. The International Atomic Energy Agency added.")
+    assert heads_of(text, ["Marcos", "President Ferdinand Marcos Jr.", "His", "IAEA",
+                           "The International Atomic Energy Agency"]) == [
+        "Marcos", "Marcos", "Marcos", "IAEA", "IAEA"]
+
+
+def test_a_bare_title_takes_the_nearest_named_person_and_a_description_stays_its_own():
+    text = "Keir Starmer spoke. A senior official disagreed. The prime minister said no."
+    assert heads_of(text, ["Keir Starmer", "A senior official", "The prime minister"]) == [
+        "Keir Starmer", "A senior official", "Keir Starmer"]
+
+
+def test_repaired_spans_are_spans_of_the_doc():
+    doc = nlp.make_doc("“Yes,” he said.")
+    spans = spans_at(doc, [("Yes,”", "QUOTE"), ("he", "SPEAKER"), ("said", "CUE")])
+    assert all(isinstance(s, Span) and s.doc is doc for s in repair_boundaries(doc, spans))
