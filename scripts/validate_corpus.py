@@ -50,7 +50,7 @@ def check_record(record, make_doc):
         if b["start_offset"] < a["end_offset"]:
             problems.append(f"spans cross: {text[a['start_offset']:a['end_offset']][:40]!r} "
                             f"and {text[b['start_offset']:b['end_offset']][:40]!r}")
-    said_by, cues, same_as = Counter(), Counter(), {}
+    said_by, cues, same_as, targets = Counter(), Counter(), {}, set()
     for r in record.get("relations", []):
         typ, src, dst = r.get("type"), ents.get(r.get("from_id")), ents.get(r.get("to_id"))
         if typ not in RELATION_LABELS:
@@ -62,6 +62,7 @@ def check_record(record, make_doc):
         if (src["label"], dst["label"]) != RELATION_LABELS[typ]:
             problems.append(f"relation {r.get('id')}: {typ} links {src['label']} to {dst['label']}")
             continue
+        targets.add(dst["id"])
         if typ == "said_by":
             said_by[src["id"]] += 1
         elif typ == "cue":
@@ -76,6 +77,12 @@ def check_record(record, make_doc):
             problems.append(f"QUOTE {quote!r}: {said_by[e['id']]} said_by relations (need 1)")
         if cues[e["id"]] > 1:
             problems.append(f"QUOTE {quote!r}: more than one cue")
+        # A CUE always ties some content to its source; a SPEAKER is a quote's source or
+        # at least a mention in a chain (a naming mention outside attributions, 3.25).
+        if e["label"] == "CUE" and e["id"] not in targets:
+            problems.append(f"CUE {quote!r}: the cue of no QUOTE")
+        if e["label"] == "SPEAKER" and e["id"] not in targets and e["id"] not in same_as:
+            problems.append(f"SPEAKER {quote!r}: the source of no QUOTE and in no chain")
     for src, dst in same_as.items():
         if dst in same_as:
             problems.append(f"same_as chain from {ents[src]['id']} does not end in a head")

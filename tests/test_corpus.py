@@ -52,11 +52,20 @@ def test_valid_record_has_no_problems(record):
     (lambda r: r["entities"][0].update(label="SOURCE"), "unknown label"),
     (lambda r: r["cats"].append("SPORT"), "unknown topics"),
     (lambda r: r["meta"].update(published="2 Jan 2024"), "not an ISO date"),
+    (lambda r: r["relations"].pop(1), "the cue of no QUOTE"),
 ])
 def test_each_error_is_reported(record, mutate, message):
     bad = copy.deepcopy(record)
     mutate(bad)
     assert any(message in p for p in check_record(bad, MAKE_DOC))
+
+
+def test_a_speaker_must_be_a_source_or_in_a_chain(record):
+    bad = copy.deepcopy(record)
+    bad["entities"].append({"id": 4, "label": "SPEAKER", "start_offset": 31, "end_offset": 39})
+    assert any("the source of no QUOTE and in no chain" in p for p in check_record(bad, MAKE_DOC))
+    bad["relations"].append({"id": 3, "from_id": 4, "to_id": 1, "type": "same_as"})
+    assert not any("no chain" in p for p in check_record(bad, MAKE_DOC))
 
 
 def test_same_as_chain_must_end_in_a_head(record):
