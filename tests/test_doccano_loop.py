@@ -218,6 +218,15 @@ def relink_quote(ann, record):
     ann.delete_relation(record["id"], next(r["id"] for r in ann.relations(record["id"])
                                            if (r["from_id"], r["to_id"], r["type"]) == (q_id, c_id, "cue")))
     record["relations"].remove(cue)
+    for entity in (speaker, _entity(record, cue["to_id"])):
+        drop_if_orphaned(ann, record, entity)
+
+
+def drop_if_orphaned(ann, record, entity):
+    """A careful annotator deletes a SPEAKER or CUE that no relation touches any more (3.25)."""
+    if not any(entity["id"] in (r["from_id"], r["to_id"]) for r in record["relations"]):
+        ann.delete_span(record["id"], ann.span_id(record["id"], *_offsets(entity)))
+        record["entities"].remove(entity)
 
 
 def annotate_new_article(ann, art_id, text):

@@ -100,3 +100,13 @@ def test_repaired_spans_are_spans_of_the_doc():
     doc = nlp.make_doc("“Yes,” he said.")
     spans = spans_at(doc, [("Yes,”", "QUOTE"), ("he", "SPEAKER"), ("said", "CUE")])
     assert all(isinstance(s, Span) and s.doc is doc for s in repair_boundaries(doc, spans))
+
+
+def test_a_headline_description_takes_the_bodys_naming_mention():
+    text = ("Tuvalu leader says treaty keeps the islands afloat\n\n"
+            "Prime Minister Kausea Natano said the deal was fair. He added more.")
+    assert heads_of(text, ["Tuvalu leader", "Prime Minister Kausea Natano", "He"]) == [
+        "Prime Minister Kausea Natano", "Prime Minister Kausea Natano", "Prime Minister Kausea Natano"]
+    text = "Brazil’s Haddad urges a tax\n\nBrazil’s Finance Minister Fernando Haddad said so."
+    # A headline that names its source keeps it (3.24).
+    assert heads_of(text, ["Brazil’s Haddad", "Brazil’s Finance Minister Fernando Haddad"])[0] == "Brazil’s Haddad"
