@@ -386,6 +386,53 @@ def repair_boundaries(doc, spans):
     return sorted(kept, key=lambda s: (s.start, s.end))
 
 
+# --- Speaker recovery: the parse names the source the ner missed -------------------------
+
+SUBJECT_STOPS = {"appos", "relcl", "punct", "advcl"}  # what follows a speaker's noun phrase (3.20)
+NOT_SOURCES = {"who", "which", "that", "there", "what"}
+
+
+def cue_subject(doc, cue):
+    """The source a cue's syntax gives: the subject of the reporting verb (of the verb it is
+    conjoined to), or the object of `according to`; without appositives or relative clauses."""
+    verb = doc[cue.start]
+    if cue.text.lower().startswith("according") and cue.end - cue.start >= 2:
+        heads = [c for c in doc[cue.end - 1].children if c.dep_ == "pobj"]
+    else:
+        heads = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not heads and verb.dep_ in ("conj", "advcl", "xcomp"):
+            heads = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    if not heads or heads[0].lower_ in NOT_SOURCES:
+        return None
+    head = heads[0]
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ in SUBJECT_STOPS:
+            break
+        end = child.right_edge.i + 1
+    return doc[head.left_edge.i:end]
+
+
+def recover_speakers(doc, spans):
+    """Add, as a SPEAKER, the parsed subject of each cue that introduces a QUOTE when the
+    ner found no span there: a quote and its cue without their source lose the link."""
+    if not doc.has_annotation("DEP"):
+        return spans
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    para = paragraph_of(doc)
+    quotes = [s for s in spans if s.label_ == "QUOTE"]
+    added = []
+    for cue in (s for s in spans if s.label_ == "CUE"):
+        if not any(para(q.start_char) == para(cue.start_char) and _gap(cue, q) < NEAR
+                   and _same_sentence(doc, cue, q) for q in quotes):
+            continue
+        subject = cue_subject(doc, cue)
+        if subject is not None and len(subject) and not any(i in taken for i in range(subject.start, subject.end)):
+            added.append(Span(doc, subject.start, subject.end, label="SPEAKER"))
+            taken.update(range(subject.start, subject.end))
+    return sorted(spans + added, key=lambda s: (s.start, s.end))
+
+
 @spacy.registry.architectures("diplomatic.EncoderWithFeatures.v1")
 def encoder_with_features(encoder, features):
     """Concatenate the (uncased) transformer's token vectors with a small trainable
@@ -536,11 +583,11 @@ def _pair_forward(model, X, is_train):
 
 def _spans_for(doc, spans_key, repair=False):
     """Attribution spans of a doc: its spans group if set, else its SPEAKER/CUE/QUOTE ents
-    (with their QUOTE boundaries repaired when `repair`)."""
+    (with their QUOTE boundaries repaired and missed speakers recovered when `repair`)."""
     if spans_key in doc.spans and len(doc.spans[spans_key]):
         return sorted(doc.spans[spans_key], key=lambda s: (s.start, s.end))
     ents = [e for e in doc.ents if e.label_ in LABELS]
-    return repair_boundaries(doc, ents) if repair else ents
+    return recover_speakers(doc, repair_boundaries(doc, ents)) if repair else ents
 
 
 def model_inputs(model, docs, span_lists):
@@ -608,8 +655,9 @@ class QuoteAttribution(TrainablePipe):
     `linker` chooses who decides the links: "rules" (link_by_rules) or "model" (the
     trained pair scorer). On the test split the rules won on gold and on predicted spans
     (see the README's evaluation), so they are the default; with "rules" the scorer is
-    not trained. `repair` snaps the ner's QUOTE boundaries with repair_boundaries before
-    linking (spans already in doc.spans, e.g. gold ones, are taken as they are).
+    not trained. `repair` snaps the ner's QUOTE boundaries with repair_boundaries and adds
+    the speakers recover_speakers finds in the parse before linking (spans already in
+    doc.spans, e.g. gold ones, are taken as they are).
     """
 
     def __init__(self, vocab, model, name="quote_attribution", spans_key=SPANS_KEY, linker="rules",

@@ -2,7 +2,7 @@
 import spacy
 from spacy.tokens import Span
 
-from quotes import repair_boundaries, resolve_heads
+from quotes import recover_speakers, repair_boundaries, resolve_heads
 
 nlp = spacy.blank("en")
 
@@ -110,3 +110,53 @@ def test_a_headline_description_takes_the_bodys_naming_mention():
     text = "Brazil’s Haddad urges a tax\n\nBrazil’s Finance Minister Fernando Haddad said so."
     # A headline that names its source keeps it (3.24).
     assert heads_of(text, ["Brazil’s Haddad", "Brazil’s Finance Minister Fernando Haddad"])[0] == "Brazil’s Haddad"
+
+
+def parsed(words, heads, deps, marked):
+    """A doc with a hand-written parse, and spans given as (start, end, label) token offsets."""
+    from spacy.tokens import Doc
+
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps)
+    return doc, [Span(doc, a, b, label=label) for a, b, label in marked]
+
+
+def labelled(spans):
+    return [(s.text, s.label_) for s in spans]
+
+
+def test_the_parsed_subject_of_a_cue_becomes_the_missing_speaker():
+    doc, spans = parsed(
+        ["Officials", "in", "Lagos", "said", "the", "port", "would", "reopen", "."],
+        [3, 0, 1, 3, 5, 7, 7, 3, 3],
+        ["nsubj", "prep", "pobj", "ROOT", "det", "nsubj", "aux", "ccomp", "punct"],
+        [(3, 4, "CUE"), (4, 8, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans)) == [
+        ("Officials in Lagos", "SPEAKER"), ("said", "CUE"), ("the port would reopen", "QUOTE")]
+
+
+def test_a_recovered_speaker_leaves_its_appositive_out_and_according_to_takes_its_object():
+    doc, spans = parsed(
+        ["Mudavadi", ",", "the", "foreign", "minister", ",", "said", "talks", "would", "resume", "."],
+        [6, 0, 4, 4, 0, 0, 6, 9, 9, 6, 6],
+        ["nsubj", "punct", "det", "amod", "appos", "punct", "ROOT", "nsubj", "aux", "ccomp", "punct"],
+        [(6, 7, "CUE"), (7, 10, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans))[0] == ("Mudavadi", "SPEAKER")
+    doc, spans = parsed(
+        ["The", "talks", "will", "resume", ",", "according", "to", "the", "ministry", "."],
+        [1, 3, 3, 3, 3, 3, 5, 8, 6, 3],
+        ["det", "nsubj", "aux", "ROOT", "punct", "prep", "prep", "det", "pobj", "punct"],
+        [(0, 4, "QUOTE"), (5, 7, "CUE")])
+    assert labelled(recover_speakers(doc, spans))[-1] == ("the ministry", "SPEAKER")
+
+
+def test_no_speaker_is_added_over_a_span_without_a_quote_or_without_a_parse():
+    words = ["Officials", "in", "Lagos", "said", "the", "port", "would", "reopen", "."]
+    heads = [3, 0, 1, 3, 5, 7, 7, 3, 3]
+    deps = ["nsubj", "prep", "pobj", "ROOT", "det", "nsubj", "aux", "ccomp", "punct"]
+    doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (3, 4, "CUE"), (4, 8, "QUOTE")])
+    assert recover_speakers(doc, spans) == spans  # the subject is taken already
+    doc, spans = parsed(words, heads, deps, [(3, 4, "CUE")])
+    assert recover_speakers(doc, spans) == spans  # a cue with no quote
+    unparsed = nlp.make_doc(" ".join(words))
+    spans = [Span(unparsed, 3, 4, label="CUE"), Span(unparsed, 4, 8, label="QUOTE")]
+    assert recover_speakers(unparsed, spans) == spans
