@@ -161,7 +161,9 @@ GROUP_NOUNS = {"ministry", "government", "department", "embassy", "office", "com
                "text", "document", "coalition", "firm", "network", "institute", "association", "party",
                "programme", "program", "mission", "delegation", "police", "army", "military", "junta",
                "survey", "study", "letter", "readout", "resolution", "centre", "center", "regulator",
-               "operator", "ngo", "charity", "watchdog", "federation", "team", "panel", "court"}
+               "operator", "ngo", "charity", "watchdog", "federation", "team", "panel", "court",
+               "assembly", "summit", "conference", "congress", "senate", "presidency", "navy",
+               "guard", "house", "institution", "consortium", "industry", "association"}
 # Possessive lead-ins (3.17) are pronoun mentions too.
 POSSESSIVES = {"his": "person-pronoun", "her": "person-pronoun", "its": "group-pronoun",
                "their": "group-pronoun", "our": "group-pronoun"}
@@ -171,6 +173,15 @@ HEAD_ENDS = {"of", "in", "at", "for", "to", "from", "on", "with", "who", "which"
 NAME_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii"}
 TITLES = {"minister", "president", "secretary", "spokesman", "spokeswoman", "spokesperson", "envoy",
           "ambassador", "chief", "premier", "chancellor", "diplomat", "official", "governor", "commissioner"}
+
+
+PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
+HONORIFICS = {"mr": "m", "mr.": "m", "sir": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f",
+              "madam": "f", "smt.": "f", "smt": "f", "shri": "m"}
+
+
+def honorific_gender(span):
+    return next((HONORIFICS[w.lower()] for w in span.text.split() if w.lower() in HONORIFICS), None)
 
 
 def head_noun(span):
@@ -219,11 +230,13 @@ def resolve_heads(speakers):
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
     """
-    heads = {}
+    heads, gender = {}, {}  # gender of a source (by its head), from honorifics and pronouns
     for i, m in enumerate(speakers):
         kind, head, earlier = mention_kind(m), m, speakers[:i][::-1]
         if kind == "person-pronoun":
-            ante = next((e for e in earlier if mention_kind(e) == "person"), None)
+            mine = "f" if m.text.lower() in ("she", "her") else "m"
+            ante = next((e for e in earlier if mention_kind(e) == "person"
+                         and gender.get(heads[e], mine) == mine), None)
             if ante is not None:
                 head = heads[ante]
             else:
@@ -235,7 +248,8 @@ def resolve_heads(speakers):
         elif has_name(m):
             same = next((e for e in earlier[::-1] if has_name(e) and (
                 last_name(e) == last_name(m) or e.text in (acronym(m), acronym(m).lower())
-                or m.text == acronym(e))), None)
+                or m.text == acronym(e) or (len(m) == 1 and m.text in e.text.split())
+                or (len(e) == 1 and e.text in m.text.split()))), None)
             head = heads[same] if same is not None else m
         elif len(acronym(m)) > 1 and any(e.text == acronym(m) for e in earlier):
             head = heads[next(e for e in earlier if e.text == acronym(m))]
@@ -246,6 +260,9 @@ def resolve_heads(speakers):
                 same = next((e for e in earlier if has_name(e) and mention_kind(e) == "person"), None)
             head = heads[same] if same is not None else m
         heads[m] = head
+        known = honorific_gender(m) or PRONOUN_GENDER.get(m.text.lower())
+        if known:
+            gender.setdefault(head, known)
     if speakers:
         _headline_to_body(speakers, heads)
     return heads

@@ -160,3 +160,9 @@ def test_no_speaker_is_added_over_a_span_without_a_quote_or_without_a_parse():
     unparsed = nlp.make_doc(" ".join(words))
     spans = [Span(unparsed, 3, 4, label="CUE"), Span(unparsed, 4, 8, label="QUOTE")]
     assert recover_speakers(unparsed, spans) == spans
+
+
+def test_pronouns_skip_sources_of_the_other_gender_and_names_match_by_their_parts():
+    text = "Ms Pannier-Runacher spoke. Mr Hoekstra replied. She said no. Lula spoke. President Lula da Silva agreed."
+    assert heads_of(text, ["Ms Pannier-Runacher", "Mr Hoekstra", "She", "Lula", "President Lula da Silva"]) == [
+        "Ms Pannier-Runacher", "Mr Hoekstra", "Ms Pannier-Runacher", "Lula", "Lula"]
