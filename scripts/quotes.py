@@ -422,6 +422,10 @@ def cue_subject(doc, cue):
     if not heads or heads[0].lower_ in NOT_SOURCES:
         return None
     head = heads[0]
+    # Name wins over title (§2): `The host, President William Ruto, said` -> the name.
+    named = [c for c in head.rights if c.dep_ == "appos" and c.text[:1].isupper()]
+    if named and not head.text[:1].isupper():
+        head = named[0]
     end = head.i + 1
     for child in head.rights:
         if child.dep_ in SUBJECT_STOPS:

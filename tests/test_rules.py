@@ -166,3 +166,12 @@ def test_pronouns_skip_sources_of_the_other_gender_and_names_match_by_their_part
     text = "Ms Pannier-Runacher spoke. Mr Hoekstra replied. She said no. Lula spoke. President Lula da Silva agreed."
     assert heads_of(text, ["Ms Pannier-Runacher", "Mr Hoekstra", "She", "Lula", "President Lula da Silva"]) == [
         "Ms Pannier-Runacher", "Mr Hoekstra", "Ms Pannier-Runacher", "Lula", "Lula"]
+
+
+def test_a_recovered_speaker_is_the_name_when_a_title_comes_first():
+    doc, spans = parsed(
+        ["The", "host", ",", "President", "Ruto", ",", "said", "talks", "would", "resume", "."],
+        [1, 6, 1, 4, 1, 1, 6, 9, 9, 6, 6],
+        ["det", "nsubj", "punct", "compound", "appos", "punct", "ROOT", "nsubj", "aux", "ccomp", "punct"],
+        [(6, 7, "CUE"), (7, 10, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans))[0] == ("President Ruto", "SPEAKER")
