@@ -161,9 +161,9 @@ GROUP_NOUNS = {"ministry", "government", "department", "embassy", "office", "com
                "text", "document", "coalition", "firm", "network", "institute", "association", "party",
                "programme", "program", "mission", "delegation", "police", "army", "military", "junta",
                "survey", "study", "letter", "readout", "resolution", "centre", "center", "regulator",
-               "operator", "ngo", "charity", "watchdog", "federation", "team", "panel", "court",
+               "operator", "ngo", "charity", "watchdog", "federation", "team", "panel",
                "assembly", "summit", "conference", "congress", "senate", "presidency", "navy",
-               "guard", "house", "institution", "consortium", "industry", "association"}
+               "guard", "house", "institution", "consortium", "industry"}
 # Possessive lead-ins (3.17) are pronoun mentions too.
 POSSESSIVES = {"his": "person-pronoun", "her": "person-pronoun", "its": "group-pronoun",
                "their": "group-pronoun", "our": "group-pronoun"}
@@ -276,14 +276,13 @@ def names_someone(span):
 def _headline_to_body(speakers, heads):
     """A headline mention that only describes its source (`Tuvalu leader`) takes the head
     of the body's first naming mention of the same kind (GUIDELINES 3.24)."""
-    text = speakers[0].doc.text
-    headline_end = text.find("\n") if "\n" in text else len(text)
+    para = paragraph_of(speakers[0].doc)
     for m in speakers:
-        if m.start_char >= headline_end:
+        if para(m.start_char) > 0:
             break
         if heads[m] is not m or names_someone(m) or is_pronoun(m):
             continue
-        body = next((e for e in speakers if e.start_char > headline_end and names_someone(e)
+        body = next((e for e in speakers if para(e.start_char) > 0 and names_someone(e)
                      and mention_kind(e) == mention_kind(m)), None)
         if body is not None:
             for k, h in list(heads.items()):
@@ -297,6 +296,12 @@ def _same_sentence(doc, a, b):
     return not re.search(r"[.!?]\s", doc.text[left.end_char:right.start_char])
 
 
+def _introduces(doc, para, cue, quote):
+    """The cue is close to the quote, in its paragraph and its sentence."""
+    return para(cue.start_char) == para(quote.start_char) and _gap(cue, quote) < NEAR \
+        and _same_sentence(doc, cue, quote)
+
+
 def link_by_rules(doc, spans):
     """Link each QUOTE to the nearest CUE of its sentence and the SPEAKER nearest to that
     cue; a quote with no cue takes the speaker before it in its paragraph (a transcript
@@ -307,8 +312,7 @@ def link_by_rules(doc, spans):
     speakers = [s for s in spans if s.label_ == "SPEAKER"]
     links, chosen, previous = [], [], None
     for q in quotes:
-        near_cues = [c for c in cues if para(c.start_char) == para(q.start_char) and _gap(c, q) < NEAR
-                     and _same_sentence(doc, c, q)]
+        near_cues = [c for c in cues if _introduces(doc, para, c, q)]
         cue = min(near_cues, key=lambda c: _gap(c, q), default=None)
         if cue is not None:
             near_speakers = [s for s in speakers if para(s.start_char) == para(cue.start_char)]
@@ -336,18 +340,12 @@ LABEL_PREFIX = 4  # tokens a transcript label may carry before its speaker (`Spo
 
 
 def _paragraph_ranges(doc):
-    """(start, end) token ranges of paragraphs, without their surrounding whitespace."""
-    ranges, start = [], None
+    """(start, end) token ranges of paragraph_of's paragraphs, without surrounding whitespace."""
+    para, ranges = paragraph_of(doc), {}
     for t in doc:
-        if t.is_space and "\n\n" in t.text.replace(" ", ""):
-            if start is not None:
-                ranges.append((start, t.i))
-            start = None
-        elif start is None:
-            start = t.i
-    if start is not None:
-        ranges.append((start, len(doc)))
-    return [(a, next(i for i in range(b, a, -1) if not doc[i - 1].is_space)) for a, b in ranges]
+        if not t.is_space:
+            ranges[para(t.idx)] = (ranges.get(para(t.idx), (t.i,))[0], t.i + 1)
+    return list(ranges.values())
 
 
 def _unopened(text):
@@ -371,6 +369,9 @@ def repair_boundaries(doc, spans):
     para_of = {i: r for r in paragraphs for i in range(*r)}
     quotes = sorted((s for s in spans if s.label_ == "QUOTE"), key=lambda s: s.start)
     others = [s for s in spans if s.label_ != "QUOTE"]
+    def crosses_other(lo, hi):
+        return any(i in owner and owner[i].label_ != "QUOTE" for i in range(lo, hi))
+
     repaired = []
     for q in quotes:
         start, end = q.start, q.end
@@ -380,7 +381,7 @@ def repair_boundaries(doc, spans):
             end = next((i + 1 for i in range(q.end, hi) if CLOSERS[opener] in doc[i].text), hi)
         elif _unopened(q.text):
             start = next((i for i in range(q.start - 1, lo - 1, -1) if doc[i].text in CLOSERS), q.start)
-        if any(i in owner and owner[i].label_ != "QUOTE" for i in range(start, end)):
+        if crosses_other(start, end):
             start, end = q.start, q.end
         repaired.append((start, end))
     questions = []
@@ -390,7 +391,7 @@ def repair_boundaries(doc, spans):
             and s.start - lo <= LABEL_PREFIX and not any(i in owner for i in range(lo, s.start))
         if label and doc[hi - 1].text == "?":
             questions.append((lo, hi))  # reporters' questions are not annotated (3.11)
-        elif label and not any(i in owner and owner[i].label_ != "QUOTE" for i in range(s.end + 1, hi)):
+        elif label and not crosses_other(s.end + 1, hi):
             repaired.append((s.end + 1, hi))
     merged = []
     for start, end in sorted(repaired, key=lambda r: (r[0], -r[1])):
@@ -444,8 +445,7 @@ def recover_speakers(doc, spans):
     quotes = [s for s in spans if s.label_ == "QUOTE"]
     added = []
     for cue in (s for s in spans if s.label_ == "CUE"):
-        if not any(para(q.start_char) == para(cue.start_char) and _gap(cue, q) < NEAR
-                   and _same_sentence(doc, cue, q) for q in quotes):
+        if not any(_introduces(doc, para, cue, q) for q in quotes):
             continue
         subject = cue_subject(doc, cue)
         if subject is not None and len(subject) and not any(i in taken for i in range(subject.start, subject.end)):
@@ -693,7 +693,7 @@ class QuoteAttribution(TrainablePipe):
         return self.cfg["spans_key"]
 
     def predict(self, docs):
-        span_lists = [_spans_for(doc, self.spans_key, self.cfg.get("repair", False)) for doc in docs]
+        span_lists = [_spans_for(doc, self.spans_key, self.cfg["repair"]) for doc in docs]
         if self.cfg["linker"] == "rules":
             return span_lists, [link_by_rules(doc, spans) for doc, spans in zip(docs, span_lists)]
         X, groups = model_inputs(self.model, docs, span_lists)

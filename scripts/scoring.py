@@ -42,12 +42,12 @@ def overlap_link_scores(pairs):
     """said_by P/R/F and canonical-name accuracy where a predicted quote (and speaker)
     counts when it overlaps the gold one (see `overlaps`): how often a quote that is found,
     even with loose boundaries, gets the right source."""
-    tp = n_pred = n_gold = right = 0
+    tp = n_pred = n_gold = right = n_quotes = 0
     for pred, gold in pairs:
-        guesses = list(pred.user_data.get("attribution_links", []))
-        n_pred += sum(bool(link["speaker"]) for link in guesses)
-        unused = list(guesses)
+        unused = list(pred.user_data.get("attribution_links", []))
+        n_pred += sum(bool(link["speaker"]) for link in unused)
         for link in gold.user_data.get("attribution_links", []):
+            n_quotes += 1
             n_gold += bool(link["speaker"])
             hit = next((g for g in unused if overlaps(g["quote"], link["quote"])), None)
             if hit is None:
@@ -55,7 +55,6 @@ def overlap_link_scores(pairs):
             unused.remove(hit)
             right += same_name(hit["name"], link["name"])
             tp += bool(link["speaker"] and hit["speaker"] and overlaps(hit["speaker"], link["speaker"]))
-    n_quotes = sum(len(gold.user_data.get("attribution_links", [])) for _, gold in pairs)
     return {"said_by": prf(tp, n_pred, n_gold), "canonical_name_accuracy": right / n_quotes if n_quotes else 0.0}
 
 

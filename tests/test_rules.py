@@ -1,4 +1,5 @@
 """The rule parts of quote_attribution: QUOTE boundary repair and canonical names."""
+import pytest
 import spacy
 from spacy.tokens import Span
 
@@ -124,23 +125,34 @@ def labelled(spans):
     return [(s.text, s.label_) for s in spans]
 
 
+# `Officials in Lagos said the port would reopen.`: words, heads, dependency labels.
+OFFICIALS = (["Officials", "in", "Lagos", "said", "the", "port", "would", "reopen", "."],
+             [3, 0, 1, 3, 5, 7, 7, 3, 3],
+             ["nsubj", "prep", "pobj", "ROOT", "det", "nsubj", "aux", "ccomp", "punct"])
+
+
 def test_the_parsed_subject_of_a_cue_becomes_the_missing_speaker():
-    doc, spans = parsed(
-        ["Officials", "in", "Lagos", "said", "the", "port", "would", "reopen", "."],
-        [3, 0, 1, 3, 5, 7, 7, 3, 3],
-        ["nsubj", "prep", "pobj", "ROOT", "det", "nsubj", "aux", "ccomp", "punct"],
-        [(3, 4, "CUE"), (4, 8, "QUOTE")])
+    doc, spans = parsed(*OFFICIALS, [(3, 4, "CUE"), (4, 8, "QUOTE")])
     assert labelled(recover_speakers(doc, spans)) == [
         ("Officials in Lagos", "SPEAKER"), ("said", "CUE"), ("the port would reopen", "QUOTE")]
 
 
-def test_a_recovered_speaker_leaves_its_appositive_out_and_according_to_takes_its_object():
-    doc, spans = parsed(
-        ["Mudavadi", ",", "the", "foreign", "minister", ",", "said", "talks", "would", "resume", "."],
-        [6, 0, 4, 4, 0, 0, 6, 9, 9, 6, 6],
-        ["nsubj", "punct", "det", "amod", "appos", "punct", "ROOT", "nsubj", "aux", "ccomp", "punct"],
-        [(6, 7, "CUE"), (7, 10, "QUOTE")])
-    assert labelled(recover_speakers(doc, spans))[0] == ("Mudavadi", "SPEAKER")
+@pytest.mark.parametrize("words, heads, deps, speaker", [
+    # a name keeps its appositive out
+    (["Mudavadi", ",", "the", "foreign", "minister", ","], [6, 0, 4, 4, 0, 0],
+     ["nsubj", "punct", "det", "amod", "appos", "punct"], "Mudavadi"),
+    # a title gives way to the name in its appositive (name wins over title)
+    (["The", "host", ",", "President", "Ruto", ","], [1, 6, 1, 4, 1, 1],
+     ["det", "nsubj", "punct", "compound", "appos", "punct"], "President Ruto"),
+])
+def test_a_recovered_speaker_beside_an_appositive(words, heads, deps, speaker):
+    """`<subject> said talks would resume.`"""
+    doc, spans = parsed(words + ["said", "talks", "would", "resume", "."], heads + [6, 9, 9, 6, 6],
+                        deps + ["ROOT", "nsubj", "aux", "ccomp", "punct"], [(6, 7, "CUE"), (7, 10, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans))[0] == (speaker, "SPEAKER")
+
+
+def test_according_to_takes_its_object_as_the_speaker():
     doc, spans = parsed(
         ["The", "talks", "will", "resume", ",", "according", "to", "the", "ministry", "."],
         [1, 3, 3, 3, 3, 3, 5, 8, 6, 3],
@@ -150,14 +162,11 @@ def test_a_recovered_speaker_leaves_its_appositive_out_and_according_to_takes_it
 
 
 def test_no_speaker_is_added_over_a_span_without_a_quote_or_without_a_parse():
-    words = ["Officials", "in", "Lagos", "said", "the", "port", "would", "reopen", "."]
-    heads = [3, 0, 1, 3, 5, 7, 7, 3, 3]
-    deps = ["nsubj", "prep", "pobj", "ROOT", "det", "nsubj", "aux", "ccomp", "punct"]
-    doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (3, 4, "CUE"), (4, 8, "QUOTE")])
+    doc, spans = parsed(*OFFICIALS, [(0, 1, "SPEAKER"), (3, 4, "CUE"), (4, 8, "QUOTE")])
     assert recover_speakers(doc, spans) == spans  # the subject is taken already
-    doc, spans = parsed(words, heads, deps, [(3, 4, "CUE")])
+    doc, spans = parsed(*OFFICIALS, [(3, 4, "CUE")])
     assert recover_speakers(doc, spans) == spans  # a cue with no quote
-    unparsed = nlp.make_doc(" ".join(words))
+    unparsed = nlp.make_doc(" ".join(OFFICIALS[0]))
     spans = [Span(unparsed, 3, 4, label="CUE"), Span(unparsed, 4, 8, label="QUOTE")]
     assert recover_speakers(unparsed, spans) == spans
 
@@ -166,12 +175,3 @@ def test_pronouns_skip_sources_of_the_other_gender_and_names_match_by_their_part
     text = "Ms Pannier-Runacher spoke. Mr Hoekstra replied. She said no. Lula spoke. President Lula da Silva agreed."
     assert heads_of(text, ["Ms Pannier-Runacher", "Mr Hoekstra", "She", "Lula", "President Lula da Silva"]) == [
         "Ms Pannier-Runacher", "Mr Hoekstra", "Ms Pannier-Runacher", "Lula", "Lula"]
-
-
-def test_a_recovered_speaker_is_the_name_when_a_title_comes_first():
-    doc, spans = parsed(
-        ["The", "host", ",", "President", "Ruto", ",", "said", "talks", "would", "resume", "."],
-        [1, 6, 1, 4, 1, 1, 6, 9, 9, 6, 6],
-        ["det", "nsubj", "punct", "compound", "appos", "punct", "ROOT", "nsubj", "aux", "ccomp", "punct"],
-        [(6, 7, "CUE"), (7, 10, "QUOTE")])
-    assert labelled(recover_speakers(doc, spans))[0] == ("President Ruto", "SPEAKER")
