@@ -355,12 +355,77 @@ def _unopened(text):
     return text.endswith('"') and text.count('"') % 2 == 1
 
 
+LABEL_WORDS = 8  # words a transcript label (`Commissioner for Political Affairs`) may have
+LABEL_JOINERS = {"for", "of", "and", "the", ",", "-"}
+TRAILERS = {",", ";", ":", "and", "but", "while", "or"}  # never end a QUOTE (§2)
+
+
+def _label_colon(doc, lo, hi, cues):
+    """The `:` ending a transcript label at the start of a paragraph (`Wang Wenbin: ...`,
+    `Reuters: ...`), or None: a short capitalised lead-in with no cue in it."""
+    for i in range(lo + 1, min(hi - 1, lo + 2 * LABEL_WORDS)):
+        if doc[i].text == ":":
+            label = doc[lo:i]
+            ok = doc[lo].text[:1].isupper() and len(label.text.split()) <= LABEL_WORDS \
+                and not re.search(r"[.!?]\s", label.text) and not any(lo <= c.start < i for c in cues)
+            return i if ok else None
+    return None
+
+
+def _is_name_label(label):
+    return all(t.text[:1].isupper() or t.lower_ in LABEL_JOINERS for t in label)
+
+
+def _complement_start(doc, start, end):
+    """Where the reported clause starts: after a conjunction `that` near the span's start
+    whose clause hangs from a verb outside the span (`said within hours that [...]`)."""
+    for i in range(start, min(start + 4, end - 1)):
+        t = doc[i]
+        if t.lower_ == "that" and t.dep_ == "mark" and not start <= t.head.head.i < end:
+            return i + 1
+    return start
+
+
+def _trim(doc, start, end):
+    """Drop what the ner tends to leave at a QUOTE's edges: the conjunction `that` and
+    what comes before it (§2), and trailing commas or conjunctions."""
+    start = _complement_start(doc, start, end)
+    while end - start > 1 and doc[end - 1].lower_ in TRAILERS:
+        end -= 1
+    return start, end
+
+
+def _split_that(doc, start, end):
+    """`said that A and that B` is one cue with two QUOTEs (3.17): cut at a conjunction
+    `that` whose clause is conjoined to the span's first clause."""
+    for i in range(start + 2, end - 1):
+        t = doc[i]
+        if t.lower_ == "that" and t.dep_ == "mark" and t.head.dep_ == "conj" \
+                and doc[i - 1].lower_ in ("and", "but") and not start <= t.head.head.head.i < end:
+            left = _trim(doc, start, i - 1)
+            return [left, *_split_that(doc, i + 1, end)]
+    return [(start, end)]
+
+
+def _first_paragraph(doc, q, para_of):
+    """A QUOTE never crosses a paragraph: keep the first paragraph's part of a direct
+    quote (each paragraph of a long quotation is its own QUOTE), and nothing of an indirect
+    one (the ner ran a headline or a lead into the body)."""
+    lo, hi = para_of.get(q.start, (q.start, q.end))
+    if q.end <= hi:
+        return q.start, q.end
+    return (q.start, hi) if doc[q.start].text[:1] in CLOSERS else None
+
+
 def repair_boundaries(doc, spans):
-    """Snap predicted QUOTE spans to boundaries the span rules fix (§2, 3.6, 3.11, 3.22):
+    """Snap predicted QUOTE spans to boundaries the span rules fix (§2, 3.6, 3.11, 3.15, 3.22):
     a direct quote runs to its closing quotation mark, or to its paragraph's end when it is
     unclosed, taking in QUOTEs the model split it into; a quote that ends on a closing mark
-    starts at the opening one; a transcript answer (`Name: ...`) is its whole paragraph.
-    A repair never crosses a SPEAKER or CUE span; spans are returned sorted."""
+    starts at the opening one; an indirect one starts after the conjunction `that` and ends
+    on no comma or conjunction. In a transcript, the paragraph after a speaker's label
+    (`Name: ...`) is one answer, and a labelled paragraph ending in `?` is a reporter's
+    question, left unannotated. A repair never crosses a SPEAKER or CUE span, except that a
+    transcript answer is the whole paragraph; spans are returned sorted."""
     owner = {}  # token index -> span covering it
     for s in spans:
         for i in range(s.start, s.end):
@@ -369,38 +434,57 @@ def repair_boundaries(doc, spans):
     para_of = {i: r for r in paragraphs for i in range(*r)}
     quotes = sorted((s for s in spans if s.label_ == "QUOTE"), key=lambda s: s.start)
     others = [s for s in spans if s.label_ != "QUOTE"]
+    cues = [s for s in others if s.label_ == "CUE"]
     def crosses_other(lo, hi):
         return any(i in owner and owner[i].label_ != "QUOTE" for i in range(lo, hi))
 
     repaired = []
     for q in quotes:
-        start, end = q.start, q.end
+        if _first_paragraph(doc, q, para_of) is None:
+            continue
+        start, end = _first_paragraph(doc, q, para_of)
         lo, hi = para_of.get(q.start, (q.start, q.end))
         opener = doc[q.start].text[:1]
         if opener in CLOSERS and CLOSERS[opener] not in q.text[1:]:
             end = next((i + 1 for i in range(q.end, hi) if CLOSERS[opener] in doc[i].text), hi)
         elif _unopened(q.text):
             start = next((i for i in range(q.start - 1, lo - 1, -1) if doc[i].text in CLOSERS), q.start)
+        elif doc.has_annotation("DEP"):
+            pieces = _split_that(doc, *_trim(doc, start, end))
+            if not crosses_other(start, end):
+                repaired.extend(pieces)
+                continue
         if crosses_other(start, end):
             start, end = q.start, q.end
         repaired.append((start, end))
-    questions = []
-    for s in others:  # transcript label: the paragraph's rest is an answer, or a question
-        lo, hi = para_of.get(s.start, (None, None))
-        label = s.label_ == "SPEAKER" and s.end + 1 < hi and doc[s.end].text == ":" \
-            and s.start - lo <= LABEL_PREFIX and not any(i in owner for i in range(lo, s.start))
-        if label and doc[hi - 1].text == "?":
-            questions.append((lo, hi))  # reporters' questions are not annotated (3.11)
-        elif label and not crosses_other(s.end + 1, hi):
-            repaired.append((s.end + 1, hi))
+    dropped, labels, answer_colons = [], [], []  # ranges whose spans go; transcript labels
+    for n, (lo, hi) in enumerate(paragraphs):
+        colon = _label_colon(doc, lo, hi, cues)
+        if colon is None:
+            continue
+        if doc[hi - 1].text == "?":
+            dropped.append((lo, hi))  # reporters' questions are not annotated (3.11)
+            continue
+        speaker = next((s for s in others if s.label_ == "SPEAKER" and lo <= s.start
+                        and s.start - lo <= LABEL_PREFIX and s.end <= colon), None)
+        if n == 0 or speaker is None or (speaker.end < colon and not _is_name_label(doc[lo:colon])):
+            continue
+        if speaker.end < colon:  # the ner stopped inside the label: `Commissioner for ...`
+            speaker = Span(doc, lo, colon, label="SPEAKER")
+        labels.append(speaker)
+        answer_colons.append(colon)
+        dropped.append((lo, hi))
+        repaired.append((colon + 1, hi))
     merged = []
     for start, end in sorted(repaired, key=lambda r: (r[0], -r[1])):
         if merged and start < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
+    answers = {colon + 1 for colon in answer_colons}
     kept = [Span(doc, a, b, label="QUOTE") for a, b in merged] + others
-    kept = [s for s in kept if not any(lo <= s.start < hi for lo, hi in questions)]
+    kept = [s for s in kept if not any(lo <= s.start < hi for lo, hi in dropped)
+            or (s.label_ == "QUOTE" and s.start in answers)] + labels
     return sorted(kept, key=lambda s: (s.start, s.end))
 
 

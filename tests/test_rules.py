@@ -62,6 +62,57 @@ def test_a_transcript_answer_is_its_whole_paragraph_and_a_question_is_dropped():
         ("Lin Jian", "SPEAKER"), ("We have no information to release. Please stay tuned.", "QUOTE")]
 
 
+def test_a_label_cut_short_is_the_whole_label_and_its_answer_takes_the_paragraph():
+    text = ("Briefing on the ceasefire\n\n"
+            "Commissioner for Political Affairs, Peace and Security: The Council will meet. "
+            "The ministry said it was ready.\n\n"
+            "Follow-up: The Philippine ministry said the map has no basis. Any comment?\n\n"
+            "Her message was blunt: the talks are over.")
+    doc = nlp.make_doc(text)
+    spans = spans_at(doc, [("Commissioner for Political Affairs", "SPEAKER"), ("The ministry", "SPEAKER"),
+                           ("said", "CUE"), ("it was ready", "QUOTE"), ("The Philippine ministry", "SPEAKER"),
+                           ("said", "CUE"), ("the map has no basis", "QUOTE"), ("Her", "SPEAKER"),
+                           ("the talks are over", "QUOTE")])
+    assert labelled(repair_boundaries(doc, spans)) == [
+        ("Commissioner for Political Affairs, Peace and Security", "SPEAKER"),
+        ("The Council will meet. The ministry said it was ready.", "QUOTE"),
+        # a labelled question is not annotated, even what it reports (3.11); a lead-in
+        # that is not a name is no label
+        ("Her", "SPEAKER"), ("the talks are over", "QUOTE")]
+
+
+def test_a_quote_never_crosses_a_paragraph():
+    doc = nlp.make_doc("Brussels sends vaccines\n\nThe Commission pledged doses. “We act now.\n\nFast,” she said.")
+    spans = spans_at(doc, [("Brussels sends vaccines\n\nThe Commission pledged doses", "QUOTE"),
+                           ("“We act now.\n\nFast,”", "QUOTE"), ("she", "SPEAKER"), ("said", "CUE")])
+    # an indirect run-on goes; a direct quote keeps its first paragraph
+    assert quotes_of(repair_boundaries(doc, spans)) == ["“We act now."]
+
+
+# `The ministry said that talks would resume and that aid would flow.`
+TWO_THATS = (["The", "ministry", "said", "that", "talks", "would", "resume", "and", "that", "aid", "would",
+              "flow", ",", "and"],
+             [1, 2, 2, 6, 6, 6, 2, 6, 11, 11, 11, 6, 6, 6],
+             ["det", "nsubj", "ROOT", "mark", "nsubj", "aux", "ccomp", "cc", "mark", "nsubj", "aux", "conj",
+              "punct", "cc"])
+
+
+def test_said_that_a_and_that_b_is_two_quotes_without_their_conjunctions():
+    doc, spans = parsed(*TWO_THATS, [(0, 2, "SPEAKER"), (2, 3, "CUE"), (3, 14, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["talks would resume", "aid would flow"]
+
+
+def test_a_that_clause_inside_the_quote_is_not_cut():
+    # `The envoy said he was told that talks would resume and that aid would flow.`
+    words = ["The", "envoy", "said", "he", "was", "told", "that", "talks", "would", "resume", "and", "that",
+             "aid", "would", "flow", "."]
+    heads = [1, 2, 2, 5, 5, 2, 9, 9, 9, 5, 9, 14, 14, 14, 9, 2]
+    deps = ["det", "nsubj", "ROOT", "nsubjpass", "auxpass", "ccomp", "mark", "nsubj", "aux", "ccomp", "cc",
+            "mark", "nsubj", "aux", "conj", "punct"]
+    doc, spans = parsed(words, heads, deps, [(0, 2, "SPEAKER"), (2, 3, "CUE"), (3, 15, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == [doc[3:15].text]
+
+
 def test_indirect_quotes_are_left_alone():
     doc = nlp.make_doc("The ministry said the deal was close, as both sides prepared for the summit.")
     spans = spans_at(doc, [("The ministry", "SPEAKER"), ("said", "CUE"), ("the deal was close", "QUOTE")])
