@@ -417,6 +417,28 @@ def _first_paragraph(doc, q, para_of):
     return (q.start, hi) if doc[q.start].text[:1] in CLOSERS else None
 
 
+STATEMENT_NOUNS = {"verdict", "summary", "message", "view", "response", "reply", "answer", "assessment",
+                   "reaction", "words", "position", "comment", "comments", "remarks", "account", "argument",
+                   "conclusion", "warning", "advice", "take", "point", "case"}
+
+
+def _trim_speaker(doc, span):
+    """A SPEAKER is one noun phrase: after a sentence end inside it only the last sentence
+    counts, no trailing comma or conjunction, and in a possessive lead-in (`Lin's own summary
+    was blunt: ...`) only the possessor (3.17)."""
+    start, end = span.start, span.end
+    for i in range(start, end - 1):
+        if doc[i].text in (".", "!", "?") and doc[i + 1].text[:1].isupper():
+            start = i + 1
+    while end - start > 1 and doc[end - 1].lower_ in TRAILERS:
+        end -= 1
+    for i in range(start + 1, end - 1):
+        if doc[i].lower_ in ("'s", "’s", "'", "’") and any(t.lower_ in STATEMENT_NOUNS for t in doc[i + 1:min(end, i + 4)]):
+            end = i
+            break
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label="SPEAKER")
+
+
 def repair_boundaries(doc, spans):
     """Snap predicted QUOTE spans to boundaries the span rules fix (§2, 3.6, 3.11, 3.15, 3.22):
     a direct quote runs to its closing quotation mark, or to its paragraph's end when it is
@@ -426,6 +448,7 @@ def repair_boundaries(doc, spans):
     (`Name: ...`) is one answer, and a labelled paragraph ending in `?` is a reporter's
     question, left unannotated. A repair never crosses a SPEAKER or CUE span, except that a
     transcript answer is the whole paragraph; spans are returned sorted."""
+    spans = [_trim_speaker(doc, s) if s.label_ == "SPEAKER" else s for s in spans]
     owner = {}  # token index -> span covering it
     for s in spans:
         for i in range(s.start, s.end):
@@ -533,8 +556,9 @@ def recover_speakers(doc, spans):
             continue
         subject = cue_subject(doc, cue)
         if subject is not None and len(subject) and not any(i in taken for i in range(subject.start, subject.end)):
-            added.append(Span(doc, subject.start, subject.end, label="SPEAKER"))
-            taken.update(range(subject.start, subject.end))
+            speaker = _trim_speaker(doc, Span(doc, subject.start, subject.end, label="SPEAKER"))
+            added.append(speaker)
+            taken.update(range(speaker.start, speaker.end))
     return sorted(spans + added, key=lambda s: (s.start, s.end))
 
 

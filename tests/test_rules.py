@@ -113,6 +113,16 @@ def test_a_that_clause_inside_the_quote_is_not_cut():
     assert quotes_of(repair_boundaries(doc, spans)) == [doc[3:15].text]
 
 
+def test_a_speaker_is_one_noun_phrase_and_a_possessive_lead_in_gives_the_possessor():
+    doc = nlp.make_doc("Fraud rose, said Interpol. It said more. Lin’s own summary was blunt: no deal.")
+    spans = spans_at(doc, [("Fraud rose", "QUOTE"), ("said", "CUE"), ("Interpol. It", "SPEAKER"), ("said", "CUE"),
+                           ("Lin’s own summary", "SPEAKER"), ("no deal", "QUOTE")])
+    assert [s.text for s in repair_boundaries(doc, spans) if s.label_ == "SPEAKER"] == ["It", "Lin"]
+    doc = nlp.make_doc("Brazil’s Finance Minister Fernando Haddad said no.")
+    spans = spans_at(doc, [("Brazil’s Finance Minister Fernando Haddad", "SPEAKER"), ("said", "CUE")])
+    assert repair_boundaries(doc, spans)[0].text == "Brazil’s Finance Minister Fernando Haddad"
+
+
 def test_indirect_quotes_are_left_alone():
     doc = nlp.make_doc("The ministry said the deal was close, as both sides prepared for the summit.")
     spans = spans_at(doc, [("The ministry", "SPEAKER"), ("said", "CUE"), ("the deal was close", "QUOTE")])
