@@ -427,6 +427,9 @@ def _trim_speaker(doc, span):
     counts, no trailing comma or conjunction, and in a possessive lead-in (`Lin's own summary
     was blunt: ...`) only the possessor (3.17)."""
     start, end = span.start, span.end
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
+            and not doc[start - 1].whitespace_ and doc[start - 2].text[:1].isupper():
+        start -= 2  # `Jean-Pierre`: the tokenizer splits a hyphenated name
     for i in range(start, end - 1):
         if doc[i].text in (".", "!", "?") and doc[i + 1].text[:1].isupper():
             start = i + 1
@@ -514,7 +517,8 @@ def repair_boundaries(doc, spans):
 # --- Speaker recovery: the parse names the source the ner missed -------------------------
 
 SUBJECT_STOPS = {"appos", "relcl", "punct", "advcl"}  # what follows a speaker's noun phrase (3.20)
-NOT_SOURCES = {"who", "which", "that", "there", "what"}
+RELATIVES = {"who", "which", "that"}
+NOT_SOURCES = RELATIVES | {"there", "what"}
 
 
 def cue_subject(doc, cue):
@@ -527,6 +531,9 @@ def cue_subject(doc, cue):
         heads = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if not heads and verb.dep_ in ("conj", "advcl", "xcomp"):
             heads = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    if heads and heads[0].lower_ in RELATIVES and verb.dep_ == "relcl":
+        # `Timur Zhakenov, a researcher, who said ...`: the antecedent is the SPEAKER (3.19)
+        heads = [verb.head.head if verb.head.dep_ == "appos" else verb.head]
     if not heads or heads[0].lower_ in NOT_SOURCES:
         return None
     head = heads[0]

@@ -118,6 +118,8 @@ def test_a_speaker_is_one_noun_phrase_and_a_possessive_lead_in_gives_the_possess
     spans = spans_at(doc, [("Fraud rose", "QUOTE"), ("said", "CUE"), ("Interpol. It", "SPEAKER"), ("said", "CUE"),
                            ("Lin’s own summary", "SPEAKER"), ("no deal", "QUOTE")])
     assert [s.text for s in repair_boundaries(doc, spans) if s.label_ == "SPEAKER"] == ["It", "Lin"]
+    doc = nlp.make_doc("Jean-Pierre Kalenga says so.")
+    assert repair_boundaries(doc, [Span(doc, 2, 4, label="SPEAKER")])[0].text == "Jean-Pierre Kalenga"
     doc = nlp.make_doc("Brazil’s Finance Minister Fernando Haddad said no.")
     spans = spans_at(doc, [("Brazil’s Finance Minister Fernando Haddad", "SPEAKER"), ("said", "CUE")])
     assert repair_boundaries(doc, spans)[0].text == "Brazil’s Finance Minister Fernando Haddad"
@@ -220,6 +222,17 @@ def test_according_to_takes_its_object_as_the_speaker():
         ["det", "nsubj", "aux", "ROOT", "punct", "prep", "prep", "det", "pobj", "punct"],
         [(0, 4, "QUOTE"), (5, 7, "CUE")])
     assert labelled(recover_speakers(doc, spans))[-1] == ("the ministry", "SPEAKER")
+
+
+def test_a_relative_pronoun_gives_way_to_its_antecedents_name():
+    # `Found by Timur Zhakenov, a researcher, who said the data was exposed.`
+    words = ["Found", "by", "Timur", "Zhakenov", ",", "a", "researcher", ",", "who", "said", "the", "data",
+             "was", "exposed", "."]
+    heads = [0, 0, 3, 1, 3, 6, 3, 6, 9, 6, 11, 13, 13, 9, 0]
+    deps = ["ROOT", "agent", "compound", "pobj", "punct", "det", "appos", "punct", "nsubj", "relcl", "det",
+            "nsubjpass", "auxpass", "ccomp", "punct"]
+    doc, spans = parsed(words, heads, deps, [(9, 10, "CUE"), (10, 14, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans))[0] == ("Timur Zhakenov", "SPEAKER")
 
 
 def test_no_speaker_is_added_over_a_span_without_a_quote_or_without_a_parse():
