@@ -549,6 +549,59 @@ def cue_subject(doc, cue):
     return doc[head.left_edge.i:end]
 
 
+EDGE_PUNCT = {",", ".", ";", ":", "—", "–", "-", "(", ")"}
+ADDRESSEE_CUES = {"told", "tell", "tells", "telling", "informed", "informs", "reminded", "reminds", "assured",
+                  "assures", "briefed", "briefs"}
+
+
+def cue_complement(doc, cue):
+    """The content a cue's syntax gives: the clause `according to` hangs from, or the
+    reporting verb's clausal complement, else its object with any infinitive after it."""
+    if cue.text.lower().startswith("according"):
+        pp, clause = doc[cue.start], doc[cue.start].head
+        if cue.start <= clause.i < cue.end or clause.dep_ in ("pobj", "prep"):
+            return None
+        lo, hi = clause.left_edge.i, clause.right_edge.i + 1
+        lo, hi = (pp.right_edge.i + 1, hi) if pp.i <= lo + 1 else (lo, pp.left_edge.i)
+    else:
+        kids = [c for t in cue for c in t.children if not cue.start <= c.i < cue.end]
+        parts = [c for c in kids if c.dep_ == "ccomp"][:1] \
+            or [c for c in kids if c.dep_ in ("dobj", "xcomp") or (c.dep_ == "pobj" and c.head.i in range(cue.start, cue.end))]
+        if not parts or (cue[0].lower_ in ADDRESSEE_CUES and all(p.dep_ == "dobj" for p in parts)):
+            return None  # `told reporters`: the addressee is not what was said (3.15)
+        lo, hi = min(p.left_edge.i for p in parts), max(p.right_edge.i for p in parts) + 1
+    para = [r for r in _paragraph_ranges(doc) if r[0] <= cue.start < r[1]]
+    if para:  # the parse runs a headline into the dateline or lead; a QUOTE does not
+        lo, hi = max(lo, para[0][0]), min(hi, para[0][1])
+    while lo < hi and doc[lo].text in EDGE_PUNCT:
+        lo += 1
+    while lo < hi and doc[hi - 1].text in EDGE_PUNCT:
+        hi -= 1
+    lo, hi = _trim(doc, lo, hi) if lo < hi else (lo, hi)
+    if lo >= hi or (lo < cue.end and hi > cue.start):
+        return None
+    return doc[lo:hi]
+
+
+def recover_quotes(doc, spans):
+    """Add, as a QUOTE, the parsed complement of each cue that introduces no QUOTE, when no
+    span is there: the ner often finds the cue of an attribution and misses its content."""
+    if not doc.has_annotation("DEP"):
+        return spans
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    para = paragraph_of(doc)
+    quotes = [s for s in spans if s.label_ == "QUOTE"]
+    added = []
+    for cue in (s for s in spans if s.label_ == "CUE"):
+        if any(_introduces(doc, para, cue, q) for q in quotes + added):
+            continue
+        content = cue_complement(doc, cue)
+        if content is not None and not any(i in taken for i in range(content.start, content.end)):
+            added.append(Span(doc, content.start, content.end, label="QUOTE"))
+            taken.update(range(content.start, content.end))
+    return sorted(spans + added, key=lambda s: (s.start, s.end))
+
+
 def recover_speakers(doc, spans):
     """Add, as a SPEAKER, the parsed subject of each cue that introduces a QUOTE when the
     ner found no span there: a quote and its cue without their source lose the link."""
@@ -723,7 +776,7 @@ def _spans_for(doc, spans_key, repair=False):
     if spans_key in doc.spans and len(doc.spans[spans_key]):
         return sorted(doc.spans[spans_key], key=lambda s: (s.start, s.end))
     ents = [e for e in doc.ents if e.label_ in LABELS]
-    return recover_speakers(doc, repair_boundaries(doc, ents)) if repair else ents
+    return recover_speakers(doc, recover_quotes(doc, repair_boundaries(doc, ents))) if repair else ents
 
 
 def model_inputs(model, docs, span_lists):

@@ -3,7 +3,7 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from quotes import recover_speakers, repair_boundaries, resolve_heads
+from quotes import recover_quotes, recover_speakers, repair_boundaries, resolve_heads
 
 nlp = spacy.blank("en")
 
@@ -233,6 +233,27 @@ def test_a_relative_pronoun_gives_way_to_its_antecedents_name():
             "nsubjpass", "auxpass", "ccomp", "punct"]
     doc, spans = parsed(words, heads, deps, [(9, 10, "CUE"), (10, 14, "QUOTE")])
     assert labelled(recover_speakers(doc, spans))[0] == ("Timur Zhakenov", "SPEAKER")
+
+
+def test_a_cue_without_a_quote_gets_its_parsed_complement():
+    doc, spans = parsed(*OFFICIALS, [(0, 3, "SPEAKER"), (3, 4, "CUE")])
+    assert quotes_of(recover_quotes(doc, spans)) == ["the port would reopen"]
+    # `according to` takes the clause it hangs from, without the comma
+    doc, spans = parsed(
+        ["The", "talks", "will", "resume", ",", "according", "to", "the", "ministry", "."],
+        [1, 3, 3, 3, 3, 3, 5, 8, 6, 3],
+        ["det", "nsubj", "aux", "ROOT", "punct", "prep", "prep", "det", "pobj", "punct"],
+        [(5, 7, "CUE"), (7, 9, "SPEAKER")])
+    assert quotes_of(recover_quotes(doc, spans)) == ["The talks will resume"]
+
+
+def test_no_quote_is_recovered_from_an_addressee_or_where_one_is_found():
+    # `Mbogo told reporters.`
+    doc, spans = parsed(["Mbogo", "told", "reporters", "."], [1, 1, 1, 1], ["nsubj", "ROOT", "dobj", "punct"],
+                        [(0, 1, "SPEAKER"), (1, 2, "CUE")])
+    assert recover_quotes(doc, spans) == spans
+    doc, spans = parsed(*OFFICIALS, [(3, 4, "CUE"), (4, 8, "QUOTE")])
+    assert recover_quotes(doc, spans) == spans
 
 
 def test_no_speaker_is_added_over_a_span_without_a_quote_or_without_a_parse():
