@@ -433,6 +433,10 @@ def _trim_speaker(doc, span):
     for i in range(start, end - 1):
         if doc[i].text in (".", "!", "?") and doc[i + 1].text[:1].isupper():
             start = i + 1
+    for t in doc[start:end] if doc.has_annotation("DEP") else ():
+        if t.dep_ in ("nsubj", "nsubjpass") and t.i < t.head.i < end and t.left_edge.i >= start:
+            end = t.right_edge.i + 1  # `India's negotiator objected to ...`: not the verb
+            break
     while end - start > 1 and doc[end - 1].lower_ in TRAILERS:
         end -= 1
     for i in range(start + 1, end - 1):

@@ -235,6 +235,13 @@ def test_a_relative_pronoun_gives_way_to_its_antecedents_name():
     assert labelled(recover_speakers(doc, spans))[0] == ("Timur Zhakenov", "SPEAKER")
 
 
+def test_a_speaker_stops_before_its_verb():
+    words = ["India", "’s", "negotiator", "objected", "to", "the", "plan"]
+    doc, spans = parsed(words, [2, 0, 3, 3, 3, 6, 4], ["poss", "case", "nsubj", "ROOT", "prep", "det", "pobj"],
+                        [(0, 7, "SPEAKER")])
+    assert labelled(repair_boundaries(doc, spans)) == [("India ’s negotiator", "SPEAKER")]
+
+
 def test_a_cue_without_a_quote_gets_its_parsed_complement():
     doc, spans = parsed(*OFFICIALS, [(0, 3, "SPEAKER"), (3, 4, "CUE")])
     assert quotes_of(recover_quotes(doc, spans)) == ["the port would reopen"]
