@@ -558,9 +558,10 @@ ADDRESSEE_CUES = {"told", "tell", "tells", "telling", "informed", "informs", "re
                   "assures", "briefed", "briefs"}
 
 
-def cue_complement(doc, cue):
+def cue_complement(doc, cue, paragraphs):
     """The content a cue's syntax gives: the clause `according to` hangs from, or the
-    reporting verb's clausal complement, else its object with any infinitive after it."""
+    reporting verb's clausal complement, else its object with any infinitive after it;
+    within the cue's paragraph (`paragraphs`: `_paragraph_ranges`)."""
     if cue.text.lower().startswith("according"):
         pp, clause = doc[cue.start], doc[cue.start].head
         if cue.start <= clause.i < cue.end or clause.dep_ in ("pobj", "prep"):
@@ -574,7 +575,7 @@ def cue_complement(doc, cue):
         if not parts or (cue[0].lower_ in ADDRESSEE_CUES and all(p.dep_ == "dobj" for p in parts)):
             return None  # `told reporters`: the addressee is not what was said (3.15)
         lo, hi = min(p.left_edge.i for p in parts), max(p.right_edge.i for p in parts) + 1
-    para = [r for r in _paragraph_ranges(doc) if r[0] <= cue.start < r[1]]
+    para = [r for r in paragraphs if r[0] <= cue.start < r[1]]
     if para:  # the parse runs a headline into the dateline or lead; a QUOTE does not
         lo, hi = max(lo, para[0][0]), min(hi, para[0][1])
     while lo < hi and doc[lo].text in EDGE_PUNCT:
@@ -593,13 +594,13 @@ def recover_quotes(doc, spans):
     if not doc.has_annotation("DEP"):
         return spans
     taken = {i for s in spans for i in range(s.start, s.end)}
-    para = paragraph_of(doc)
+    para, paragraphs = paragraph_of(doc), _paragraph_ranges(doc)
     quotes = [s for s in spans if s.label_ == "QUOTE"]
     added = []
     for cue in (s for s in spans if s.label_ == "CUE"):
         if any(_introduces(doc, para, cue, q) for q in quotes + added):
             continue
-        content = cue_complement(doc, cue)
+        content = cue_complement(doc, cue, paragraphs)
         if content is not None and not any(i in taken for i in range(content.start, content.end)):
             added.append(Span(doc, content.start, content.end, label="QUOTE"))
             taken.update(range(content.start, content.end))
