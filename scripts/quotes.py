@@ -437,7 +437,7 @@ def _trim_speaker(doc, span):
         if t.dep_ in ("nsubj", "nsubjpass") and t.i < t.head.i < end and t.left_edge.i >= start:
             end = t.right_edge.i + 1  # `India's negotiator objected to ...`: not the verb
             break
-    while end - start > 1 and doc[end - 1].lower_ in TRAILERS:
+    while end - start > 1 and (doc[end - 1].lower_ in TRAILERS or doc[end - 1].lower_ in RELATIVES):
         end -= 1
     for i in range(start + 1, end - 1):
         if doc[i].lower_ in ("'s", "’s", "'", "’") and any(t.lower_ in STATEMENT_NOUNS for t in doc[i + 1:min(end, i + 4)]):
@@ -497,6 +497,9 @@ def repair_boundaries(doc, spans):
             continue
         speaker = next((s for s in others if s.label_ == "SPEAKER" and lo <= s.start
                         and s.start - lo <= LABEL_PREFIX and s.end <= colon), None)
+        answered = any(q.start == colon + 1 for q in quotes)
+        if speaker is None and answered and _is_name_label(doc[lo:colon]):
+            speaker = Span(doc, lo, colon, label="SPEAKER")  # the ner found the answer only
         if n == 0 or speaker is None or (speaker.end < colon and not _is_name_label(doc[lo:colon])):
             continue
         if speaker.end < colon:  # the ner stopped inside the label: `Commissioner for ...`

@@ -81,6 +81,16 @@ def test_a_label_cut_short_is_the_whole_label_and_its_answer_takes_the_paragraph
         ("Her", "SPEAKER"), ("the talks are over", "QUOTE")]
 
 
+def test_an_answer_the_ner_found_without_its_label_gets_the_label_as_speaker():
+    doc = nlp.make_doc("Briefing in Washington\n\nOfficial Spokesperson Shri Vikram Anand: Good afternoon. "
+                       "The visit has ended.\n\nA source close to the talks, who asked not to be named, said no.")
+    spans = spans_at(doc, [("Good afternoon. The visit has ended.", "QUOTE"),
+                           ("A source close to the talks, who", "SPEAKER"), ("said", "CUE"), ("no", "QUOTE")])
+    assert labelled(repair_boundaries(doc, spans))[:3] == [
+        ("Official Spokesperson Shri Vikram Anand", "SPEAKER"), ("Good afternoon. The visit has ended.", "QUOTE"),
+        ("A source close to the talks", "SPEAKER")]
+
+
 def test_a_quote_never_crosses_a_paragraph():
     doc = nlp.make_doc("Brussels sends vaccines\n\nThe Commission pledged doses. “We act now.\n\nFast,” she said.")
     spans = spans_at(doc, [("Brussels sends vaccines\n\nThe Commission pledged doses", "QUOTE"),
