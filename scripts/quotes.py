@@ -386,10 +386,23 @@ def _complement_start(doc, start, end):
     return start
 
 
+DASHES = {"–", "—", "-", "--"}
+
+
+def _after_dateline(doc, start, end):
+    """Where a quote starts when the ner or the parse took in the dateline before it
+    (`BEIJING, May 15 (Straits Wire) – China will ...`)."""
+    if len(doc[start].text) > 2 and doc[start].text.isupper():
+        dash = next((i for i in range(start + 1, min(end - 1, start + 12)) if doc[i].text in DASHES), None)
+        if dash is not None:
+            return dash + 1
+    return start
+
+
 def _trim(doc, start, end):
-    """Drop what the ner tends to leave at a QUOTE's edges: the conjunction `that` and
-    what comes before it (§2), and trailing commas or conjunctions."""
-    start = _complement_start(doc, start, end)
+    """Drop what the ner tends to leave at a QUOTE's edges: a dateline, the conjunction
+    `that` and what comes before it (§2), and trailing commas or conjunctions."""
+    start = _complement_start(doc, _after_dateline(doc, start, end), end)
     while end - start > 1 and doc[end - 1].lower_ in TRAILERS:
         end -= 1
     return start, end

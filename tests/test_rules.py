@@ -112,6 +112,13 @@ def test_said_that_a_and_that_b_is_two_quotes_without_their_conjunctions():
     assert quotes_of(repair_boundaries(doc, spans)) == ["talks would resume", "aid would flow"]
 
 
+def test_a_dateline_is_not_part_of_the_quote():
+    words = ["LYON", ",", "Dec", "19", "–", "Police", "arrested", "3,500", "people", ",", "Interpol", "said"]
+    doc, spans = parsed(words, [11] * 11 + [11], ["dep"] * 11 + ["ROOT"],
+                        [(0, 9, "QUOTE"), (10, 11, "SPEAKER"), (11, 12, "CUE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["Police arrested 3,500 people"]
+
+
 def test_a_that_clause_inside_the_quote_is_not_cut():
     # `The envoy said he was told that talks would resume and that aid would flow.`
     words = ["The", "envoy", "said", "he", "was", "told", "that", "talks", "would", "resume", "and", "that",
