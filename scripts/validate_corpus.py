@@ -23,6 +23,9 @@ RELATION_LABELS = {"said_by": ("QUOTE", "SPEAKER"), "cue": ("QUOTE", "CUE"),
 MAX_REPEATED_SHARE = 0.01
 
 
+RESTRICTIVE = re.compile(r" (involved in|familiar with|issued by) ")  # belong to a description (3.20)
+
+
 def check_record(record, make_doc):
     """Return a list of problems in one article (empty when it is valid)."""
     problems = []
@@ -83,6 +86,10 @@ def check_record(record, make_doc):
             problems.append(f"CUE {quote!r}: the cue of no QUOTE")
         if e["label"] == "SPEAKER" and e["id"] not in targets and e["id"] not in same_as:
             problems.append(f"SPEAKER {quote!r}: the source of no QUOTE and in no chain")
+        if e["label"] == "QUOTE" and re.search(r"\n\s*\n", text[e["start_offset"]:e["end_offset"]]):
+            problems.append(f"QUOTE {quote!r}: crosses a paragraph (one QUOTE per paragraph, 3.6)")
+        if e["label"] == "SPEAKER" and RESTRICTIVE.match(text, e["end_offset"]):
+            problems.append(f"SPEAKER {quote!r}: its restrictive modifier is outside it (3.20)")
     for src, dst in same_as.items():
         if dst in same_as:
             problems.append(f"same_as chain from {ents[src]['id']} does not end in a head")

@@ -68,6 +68,19 @@ def test_a_speaker_must_be_a_source_or_in_a_chain(record):
     assert not any("no chain" in p for p in check_record(bad, MAKE_DOC))
 
 
+def test_a_quote_across_paragraphs_and_a_modifier_outside_its_speaker_are_reported():
+    text = "An official involved in the talks said that\n\ntalks would resume."
+    record = {"id": "y", "text": text, "cats": [], "meta": {"published": "2024-01-02"},
+              "entities": [{"id": 1, "label": "SPEAKER", "start_offset": 0, "end_offset": 11},
+                           {"id": 2, "label": "CUE", "start_offset": 34, "end_offset": 38},
+                           {"id": 3, "label": "QUOTE", "start_offset": 39, "end_offset": 64}],
+              "relations": [{"id": 1, "from_id": 3, "to_id": 1, "type": "said_by"},
+                            {"id": 2, "from_id": 3, "to_id": 2, "type": "cue"}]}
+    problems = check_record(record, MAKE_DOC)
+    assert any("crosses a paragraph" in p for p in problems)
+    assert any("restrictive modifier is outside" in p for p in problems)
+
+
 def test_same_as_chain_must_end_in_a_head(record):
     bad = copy.deepcopy(record)
     bad["text"] = "Ana Robles said that talks would resume. She and she agreed."
