@@ -399,6 +399,20 @@ def _after_dateline(doc, start, end):
     return start
 
 
+FRAMERS = {"as", "after", "amid", "while", "before", "following", "despite"}
+
+
+def _framing_start(doc, start, end):
+    """Where a headline's framing clause begins (`vows [...] after US quadruples tariffs`):
+    it hangs from a verb outside the span, so it is the reporter's (§2)."""
+    for i in range(start + 1, end):
+        t = doc[i]
+        clause = t.head if t.dep_ == "mark" else t
+        if t.lower_ in FRAMERS and not start <= clause.head.i < end and clause.right_edge.i >= end - 1:
+            return i
+    return end
+
+
 def _trim(doc, start, end):
     """Drop what the ner tends to leave at a QUOTE's edges: a dateline, the conjunction
     `that` and what comes before it (§2), and trailing commas or conjunctions."""
@@ -493,6 +507,8 @@ def repair_boundaries(doc, spans):
         elif _unopened(q.text):
             start = next((i for i in range(q.start - 1, lo - 1, -1) if doc[i].text in CLOSERS), q.start)
         elif doc.has_annotation("DEP"):
+            if lo == paragraphs[0][0]:
+                end = _framing_start(doc, start, end)  # `vows [...] after US quadruples tariffs`
             pieces = _split_that(doc, *_trim(doc, start, end))
             if not crosses_other(start, end):
                 repaired.extend(pieces)

@@ -130,6 +130,19 @@ def test_a_that_clause_inside_the_quote_is_not_cut():
     assert quotes_of(repair_boundaries(doc, spans)) == [doc[3:15].text]
 
 
+def test_a_headlines_framing_clause_leaves_the_quote_but_one_inside_it_stays():
+    words = ["China", "vows", "“", "all", "necessary", "measures", "”", "after", "US", "quadruples", "tariffs"]
+    heads = [1, 1, 5, 5, 5, 1, 5, 9, 9, 1, 9]
+    deps = ["nsubj", "ROOT", "punct", "det", "amod", "dobj", "punct", "mark", "nsubj", "advcl", "dobj"]
+    doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 11, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["“ all necessary measures ”"]
+    words = ["Ministry", "says", "talks", "will", "go", "on", "as", "planned"]
+    heads = [1, 1, 4, 4, 1, 4, 7, 4]
+    deps = ["nsubj", "ROOT", "nsubj", "aux", "ccomp", "prt", "mark", "advcl"]
+    doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 8, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["talks will go on as planned"]
+
+
 def test_a_speaker_is_one_noun_phrase_and_a_possessive_lead_in_gives_the_possessor():
     doc = nlp.make_doc("Fraud rose, said Interpol. It said more. Lin’s own summary was blunt: no deal.")
     spans = spans_at(doc, [("Fraud rose", "QUOTE"), ("said", "CUE"), ("Interpol. It", "SPEAKER"), ("said", "CUE"),
