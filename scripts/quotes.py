@@ -423,7 +423,7 @@ def _trim(doc, start, end):
 
 
 def _split_that(doc, start, end):
-    """`said that A and that B` is one cue with two QUOTEs (3.17): cut at a conjunction
+    """`said that A and that B` is one cue with two QUOTEs (3.18): cut at a conjunction
     `that` whose clause is conjoined to the span's first clause."""
     for i in range(start + 2, end - 1):
         t = doc[i]
@@ -450,9 +450,10 @@ STATEMENT_NOUNS = {"verdict", "summary", "message", "view", "response", "reply",
 
 
 def _trim_speaker(doc, span):
-    """A SPEAKER is one noun phrase: after a sentence end inside it only the last sentence
-    counts, no trailing comma or conjunction, and in a possessive lead-in (`Lin's own summary
-    was blunt: ...`) only the possessor (3.17)."""
+    """A SPEAKER is one noun phrase: a hyphenated name stays whole, after a sentence end
+    inside it only the last sentence counts, it stops before the verb it is the subject of,
+    ends on no comma, conjunction or relative pronoun, and in a possessive lead-in (`Lin's
+    own summary was blunt: ...`) is only the possessor (3.17)."""
     start, end = span.start, span.end
     while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
             and not doc[start - 1].whitespace_ and doc[start - 2].text[:1].isupper():
@@ -474,14 +475,17 @@ def _trim_speaker(doc, span):
 
 
 def repair_boundaries(doc, spans):
-    """Snap predicted QUOTE spans to boundaries the span rules fix (§2, 3.6, 3.11, 3.15, 3.22):
-    a direct quote runs to its closing quotation mark, or to its paragraph's end when it is
-    unclosed, taking in QUOTEs the model split it into; a quote that ends on a closing mark
-    starts at the opening one; an indirect one starts after the conjunction `that` and ends
-    on no comma or conjunction. In a transcript, the paragraph after a speaker's label
-    (`Name: ...`) is one answer, and a labelled paragraph ending in `?` is a reporter's
-    question, left unannotated. A repair never crosses a SPEAKER or CUE span, except that a
-    transcript answer is the whole paragraph; spans are returned sorted."""
+    """Snap predicted spans to boundaries the span rules fix (§2, 3.6, 3.11, 3.18, 3.22):
+    SPEAKERs are trimmed to one noun phrase (`_trim_speaker`); a QUOTE keeps to its first
+    paragraph; a direct quote runs to its closing quotation mark, or to its paragraph's end
+    when it is unclosed, taking in QUOTEs the model split it into; a quote that ends on a
+    closing mark starts at the opening one; an indirect one loses a dateline, the
+    conjunction `that`, a headline's framing clause and trailing commas or conjunctions, and
+    `said that A and that B` becomes two. In a transcript, the paragraph after a speaker's
+    label (`Name: ...`, the label taken whole) is one answer, and a labelled paragraph
+    ending in `?` is a reporter's question, left unannotated. A repair never crosses a
+    SPEAKER or CUE span, except that a transcript answer is the whole paragraph; spans are
+    returned sorted."""
     spans = [_trim_speaker(doc, s) if s.label_ == "SPEAKER" else s for s in spans]
     owner = {}  # token index -> span covering it
     for s in spans:
@@ -497,11 +501,13 @@ def repair_boundaries(doc, spans):
 
     repaired = []
     for q in quotes:
-        if _first_paragraph(doc, q, para_of) is None:
+        kept_part = _first_paragraph(doc, q, para_of)
+        if kept_part is None:
             continue
-        start, end = _first_paragraph(doc, q, para_of)
+        start, end = kept_part
         lo, hi = para_of.get(q.start, (q.start, q.end))
         opener = doc[q.start].text[:1]
+        pieces = None
         if opener in CLOSERS and CLOSERS[opener] not in q.text[1:]:
             end = next((i + 1 for i in range(q.end, hi) if CLOSERS[opener] in doc[i].text), hi)
         elif _unopened(q.text):
@@ -510,13 +516,11 @@ def repair_boundaries(doc, spans):
             if lo == paragraphs[0][0]:
                 end = _framing_start(doc, start, end)  # `vows [...] after US quadruples tariffs`
             pieces = _split_that(doc, *_trim(doc, start, end))
-            if not crosses_other(start, end):
-                repaired.extend(pieces)
-                continue
         if crosses_other(start, end):
-            start, end = q.start, q.end
-        repaired.append((start, end))
-    dropped, labels, answer_colons = [], [], []  # ranges whose spans go; transcript labels
+            repaired.append((q.start, q.end))
+        else:
+            repaired.extend(pieces or [(start, end)])
+    dropped, labels, answers = [], [], set()  # ranges whose spans go; transcript labels; answer starts
     for n, (lo, hi) in enumerate(paragraphs):
         colon = _label_colon(doc, lo, hi, cues)
         if colon is None:
@@ -534,7 +538,7 @@ def repair_boundaries(doc, spans):
         if speaker.end < colon:  # the ner stopped inside the label: `Commissioner for ...`
             speaker = Span(doc, lo, colon, label="SPEAKER")
         labels.append(speaker)
-        answer_colons.append(colon)
+        answers.add(colon + 1)
         dropped.append((lo, hi))
         repaired.append((colon + 1, hi))
     merged = []
@@ -543,7 +547,6 @@ def repair_boundaries(doc, spans):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
-    answers = {colon + 1 for colon in answer_colons}
     kept = [Span(doc, a, b, label="QUOTE") for a, b in merged] + others
     kept = [s for s in kept if not any(lo <= s.start < hi for lo, hi in dropped)
             or (s.label_ == "QUOTE" and s.start in answers)] + labels
