@@ -22,3 +22,34 @@ def test_encoder_path_resolves_to_the_installed_weights():
 
 def test_encoder_path_falls_back_without_the_package():
     assert quotes.encoder_path(package="no_such_package_here") == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_trf_config_fine_tunes_the_encoder_and_topics_keep_their_own_rate(root, corpus_records):
+    """configs/trf.cfg trains the transformer: every listener's backward pass (ner and
+    topics through concatenations, the linker) must reach it. The topic classifier steps
+    with its own optimizer, so it learns even where the shared rate is 0."""
+    from spacy.training import Example
+    from spacy.util import load_model_from_config
+    from thinc.api import Adam
+
+    from convert import record_to_doc
+
+    nlp = load_model_from_config(load_config(root / "configs" / "trf.cfg"), auto_fill=True)
+    gold = [record_to_doc(nlp, r)[0] for r, _ in corpus_records[:2] if r["entities"]]
+    examples = [Example(nlp.make_doc(d.text), d) for d in gold]
+    nlp.initialize(lambda: examples)
+    encoder = next(nlp.get_pipe("transformer").model.transformer.parameters())
+    topics = nlp.get_pipe("textcat_multilabel").model
+
+    encoder_before, topics_before = encoder.detach().clone(), _params(topics)
+    nlp.update(examples, sgd=Adam(0.0), exclude=["parser"])
+    assert (encoder.detach() == encoder_before).all()
+    assert any((a != b).any() for a, b in zip(_params(topics), topics_before))
+
+    nlp.update(examples, sgd=Adam(0.001), exclude=["parser"])
+    assert not (encoder.detach() == encoder_before).all()
+
+
+def _params(model):
+    return [node.get_param(name).copy() for node in model.walk() for name in node.param_names
+            if node.has_param(name)]
