@@ -25,9 +25,9 @@ def test_encoder_path_falls_back_without_the_package():
 
 
 def test_trf_config_fine_tunes_the_encoder_and_topics_keep_their_own_rate(root, corpus_records):
-    """configs/trf.cfg trains the transformer: every listener's backward pass (ner and
-    topics through concatenations, the linker) must reach it. The topic classifier steps
-    with its own optimizer, so it learns even where the shared rate is 0."""
+    """configs/trf.cfg trains the transformer: every listener's backward pass (the ner's
+    through a concatenation, the linker's) must reach it. The topic classifier steps with
+    its own optimizer, so it learns even where the shared rate is 0."""
     from spacy.training import Example
     from spacy.util import load_model_from_config
     from thinc.api import Adam
