@@ -19,7 +19,8 @@ import quotes  # noqa: E402,F401  (registers the custom components when loading 
 from convert import record_to_doc  # noqa: E402
 from jsonl import JsonlError, read_records  # noqa: E402
 from quotes import SPANS_KEY, link_by_rules, set_links  # noqa: E402
-from scoring import CASES, link_cases, link_scores, overlap_link_scores, span_scores, topic_scores  # noqa: E402,E501
+from scoring import (CASES, link_cases, link_scores, overlap_link_scores, span_scores,  # noqa: E402
+                     topic_scores, topic_threshold)
 
 COLORS = {"SPEAKER": "#7aecec", "CUE": "#feca74", "QUOTE": "#c887fb"}
 
@@ -118,10 +119,12 @@ def main(
     seconds = time.perf_counter() - start
     words = sum(len(d.text.split()) for d in gold_docs)
     pairs = list(zip(pred_docs, gold_docs))
+    threshold = topic_threshold(nlp)  # a topic is assigned as the model assigns it
     linked, ruled = link_on_gold_spans(nlp, gold_docs)
     metrics = {
         "model": model, "data": str(data), "articles": len(gold_docs),
-        "spans": span_scores(pairs), "links": link_scores(pairs), "topics": topic_scores(pairs),
+        "spans": span_scores(pairs), "links": link_scores(pairs),
+        "topics": {**topic_scores(pairs, threshold), "threshold": threshold},
         "links_overlap": overlap_link_scores(pairs),
         "links_gold_spans": link_scores(list(zip(linked, gold_docs))),
         "links_rules_gold_spans": link_scores(list(zip(ruled, gold_docs))),

@@ -28,7 +28,7 @@ import typer  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
 import quotes  # noqa: E402,F401  (registers the custom components for loading from a path)
-from scoring import link_scores, span_scores, topic_scores  # noqa: E402
+from scoring import link_scores, span_scores, topic_scores, topic_threshold  # noqa: E402
 
 SCRIPTS = Path(__file__).resolve().parent
 
@@ -61,7 +61,8 @@ def train(config, train_path, dev_path, out_dir, epochs, gpu_id):
 def evaluate(model_dir, gold_docs):
     nlp = spacy.load(model_dir)
     pairs = list(zip(nlp.pipe(d.text for d in gold_docs), gold_docs))
-    spans, links, topics = span_scores(pairs), link_scores(pairs), topic_scores(pairs)
+    spans, links = span_scores(pairs), link_scores(pairs)
+    topics = topic_scores(pairs, topic_threshold(nlp))
     scores = {f"{label} exact F": s["f"] for label, s in spans["exact"].items()}
     scores.update({f"{label} overlap F": s["f"] for label, s in spans["overlap"].items()})
     scores["spans exact F (macro)"] = sum(s["f"] for s in spans["exact"].values()) / len(spans["exact"])

@@ -406,7 +406,7 @@ def build_report(metrics, baseline, gold_docs, pred_docs, base_docs, out_dir, lo
 
     plot_f1(metrics, baseline, out_dir / "per_label_f1.png")
     plot_topics(metrics, out_dir / "topics_pr.png")
-    plot_topic_confusion(triples, out_dir / "topic_confusion.png")
+    plot_topic_confusion(triples, out_dir / "topic_confusion.png", metrics["topics"].get("threshold", 0.5))
     plot_training_curve(list(log_points), log_source, out_dir / "training_curve.png")
 
     texts = dict(zip(ids, (g.text for g in gold_docs)))

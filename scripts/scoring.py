@@ -58,6 +58,14 @@ def overlap_link_scores(pairs):
     return {"said_by": prf(tp, n_pred, n_gold), "canonical_name_accuracy": right / n_quotes if n_quotes else 0.0}
 
 
+def topic_threshold(nlp, default=0.5):
+    """The score at which the pipeline's topic classifier assigns a topic (its `threshold`)."""
+    for _, pipe in nlp.pipeline:
+        if "threshold" in getattr(pipe, "cfg", {}) and hasattr(pipe, "labels"):
+            return pipe.cfg["threshold"]
+    return default
+
+
 def topic_scores(pairs, threshold=0.5):
     counts = {t: [0, 0, 0] for t in TOPICS}
     for pred, gold in pairs:

@@ -166,3 +166,17 @@ def test_learning_curve_subsets_are_stable_and_nested(nlp):
     assert sum(i.startswith("asia") for i in quarter) == 1 and sum(i.startswith("afr") for i in quarter) == 2
     # the choice depends on the article ids, not on the order of the corpus file
     assert set(quarter) == set(ids(stable_subset(list(reversed(docs)), 0.25)))
+
+
+def test_topics_are_scored_at_the_models_own_threshold():
+    """evaluate assigns a topic where the model does: at its classifier's threshold."""
+    import spacy
+    from scoring import topic_scores, topic_threshold
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("topic_classifier", name="textcat_multilabel", config={"threshold": 0.25})
+    assert topic_threshold(nlp) == 0.25 and topic_threshold(spacy.blank("en")) == 0.5
+    pred, gold = nlp.make_doc("x"), nlp.make_doc("x")
+    pred.cats, gold.cats = {"TRADE": 0.3}, {"TRADE": 1.0}
+    assert topic_scores([(pred, gold)], topic_threshold(nlp))["micro"]["f"] == 1.0
+    assert topic_scores([(pred, gold)])["micro"]["f"] == 0.0
