@@ -686,22 +686,24 @@ def transformer_listener(pooling, grad_factor: float = 1.0, upstream: str = "*")
     from thinc.api import Model
 
     listener = transformer_listener_tok2vec_v1(pooling, grad_factor, upstream)
+    # Module-level forward and init: nlp.pipe(n_process=2) pickles the pipeline.
+    return Model("transformer_listener", _listener_forward, init=_listener_init,
+                 layers=[listener], dims={"nO": listener.maybe_get_dim("nO")})
 
-    def init(model, X=None, Y=None):
-        listener.initialize(X=X)
-        model.set_dim("nO", listener.get_dim("nO"))
 
-    def forward(model, docs, is_train):
-        vectors, backprop = listener(docs, is_train)
+def _listener_init(model, X=None, Y=None):
+    model.layers[0].initialize(X=X)
+    model.set_dim("nO", model.layers[0].get_dim("nO"))
 
-        def backprop_docs(d_vectors):
-            backprop(d_vectors)
-            return []
 
-        return vectors, backprop_docs
+def _listener_forward(model, docs, is_train):
+    vectors, backprop = model.layers[0](docs, is_train)
 
-    return Model("transformer_listener", forward, init=init, layers=[listener],
-                 dims={"nO": listener.maybe_get_dim("nO")})
+    def backprop_docs(d_vectors):
+        backprop(d_vectors)
+        return []
+
+    return vectors, backprop_docs
 
 
 # --- Topics: the multilabel textcat with an optimizer of its own ------------------------

@@ -1,4 +1,6 @@
 """Both configs load, resolve with the project's code, and name no machine path."""
+import pickle
+
 import pytest
 import spacy
 from spacy.util import load_config
@@ -13,6 +15,7 @@ def test_config_builds_pipeline(root, name):
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     assert nlp.pipe_names[-1] == "quote_attribution"
     assert {"ner", "textcat_multilabel"} <= set(nlp.pipe_names)
+    pickle.dumps(nlp)  # nlp.pipe(n_process=2) pickles the pipeline
 
 
 def test_encoder_path_resolves_to_the_installed_weights():
