@@ -307,3 +307,36 @@ def test_pronouns_skip_sources_of_the_other_gender_and_names_match_by_their_part
     text = "Ms Pannier-Runacher spoke. Mr Hoekstra replied. She said no. Lula spoke. President Lula da Silva agreed."
     assert heads_of(text, ["Ms Pannier-Runacher", "Mr Hoekstra", "She", "Lula", "President Lula da Silva"]) == [
         "Ms Pannier-Runacher", "Mr Hoekstra", "Ms Pannier-Runacher", "Lula", "Lula"]
+
+
+def test_a_country_its_capital_and_its_government_are_one_source_but_its_ministries_are_not():
+    text = ("Kenya objected. Nairobi said no. The Kenyan government added. "
+            "Kenya's foreign ministry disagreed. Tanzania said yes.")
+    assert heads_of(text, ["Kenya", "Nairobi", "The Kenyan government", "Kenya's foreign ministry",
+                           "Tanzania"]) == [
+        "Kenya", "Kenya", "Kenya", "Kenya's foreign ministry", "Tanzania"]
+
+
+def test_initials_with_an_article_and_titled_surnames_find_their_names():
+    text = ("The Asian Development Bank said. The ADB added. Mr. Wang Yi spoke. Minister Wang agreed. "
+            "President Abdel Fattah al-Sisi spoke. Sisi added.")
+    assert heads_of(text, ["The Asian Development Bank", "The ADB", "Mr. Wang Yi", "Minister Wang",
+                           "President Abdel Fattah al-Sisi", "Sisi"]) == [
+        "The Asian Development Bank", "The Asian Development Bank", "Mr. Wang Yi", "Mr. Wang Yi",
+        "President Abdel Fattah al-Sisi", "President Abdel Fattah al-Sisi"]
+
+
+def test_coordinated_sources_and_countries_inside_names_stay_apart():
+    text = ("Harris and Giammattei met. Harris said. Qatar spoke. Qatar Airways said. "
+            "Trade, Industry and Competition Minister Parks Tau spoke. Tau added.")
+    assert heads_of(text, ["Harris and Giammattei", "Harris", "Qatar", "Qatar Airways",
+                           "Trade, Industry and Competition Minister Parks Tau", "Tau"]) == [
+        "Harris and Giammattei", "Harris", "Qatar", "Qatar Airways",
+        "Trade, Industry and Competition Minister Parks Tau",
+        "Trade, Industry and Competition Minister Parks Tau"]
+
+
+def test_the_company_takes_the_named_organisation_not_a_person():
+    text = "Jane Doe spoke. Transnet said. Lindiwe Sisulu spoke. The company added."
+    assert heads_of(text, ["Jane Doe", "Transnet", "Lindiwe Sisulu", "The company"]) == [
+        "Jane Doe", "Transnet", "Lindiwe Sisulu", "Transnet"]
