@@ -165,7 +165,7 @@ GROUP_NOUNS = {"ministry", "government", "department", "embassy", "office", "com
                "survey", "study", "letter", "readout", "resolution", "centre", "center", "regulator",
                "operator", "ngo", "charity", "watchdog", "federation", "team", "panel",
                "assembly", "summit", "conference", "congress", "senate", "presidency", "navy",
-               "guard", "house", "institution", "consortium", "industry"}
+               "guard", "house", "institution", "consortium", "industry", "people"}
 # Possessive lead-ins (3.17) are pronoun mentions too.
 POSSESSIVES = {"his": "person-pronoun", "her": "person-pronoun", "its": "group-pronoun",
                "their": "group-pronoun", "our": "group-pronoun"}
@@ -267,8 +267,10 @@ def mention_kind(span):
     if text in PRONOUNS:
         return "group-pronoun"
     head = head_noun(span)
-    plural = head.islower() and head.endswith("s") and not head.endswith("ss")
-    if head.lower() in GROUP_NOUNS or plural or coordinated(span) or country_of(span):
+    # `officials`, and `Analysts at two brokerages` (capitalised as the first word), not `Reuters`
+    first = len(span.text.split()) > 1 and span.text.split()[0] == head
+    plural = (head.islower() or first) and head.endswith("s") and not head.endswith("ss")
+    if head.lower() in GROUP_NOUNS or plural or coordinated(span) or country_of(span) or is_initials(span):
         return "group"
     return "person"
 

@@ -340,3 +340,12 @@ def test_the_company_takes_the_named_organisation_not_a_person():
     text = "Jane Doe spoke. Transnet said. Lindiwe Sisulu spoke. The company added."
     assert heads_of(text, ["Jane Doe", "Transnet", "Lindiwe Sisulu", "The company"]) == [
         "Jane Doe", "Transnet", "Lindiwe Sisulu", "Transnet"]
+
+
+def test_he_skips_capitalised_plurals_and_initials():
+    text = ("Hamad al-Rashidi spoke. Analysts at two Singapore brokerages disagreed. He said no. "
+            "VIGINUM said. He added.")
+    assert heads_of(text, ["Hamad al-Rashidi", "Analysts at two Singapore brokerages", "He", "VIGINUM",
+                           "He"]) == [
+        "Hamad al-Rashidi", "Analysts at two Singapore brokerages", "Hamad al-Rashidi", "VIGINUM",
+        "Hamad al-Rashidi"]
