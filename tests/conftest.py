@@ -39,3 +39,12 @@ def project_run(tmp_path_factory):
         capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return work, result.stdout
+
+
+@pytest.fixture(scope="session")
+def params_of():
+    """A copy of every parameter array of a thinc model, to compare before and after an update."""
+    def params(model):
+        return [node.get_param(name).copy() for node in model.walk() for name in node.param_names
+                if node.has_param(name)]
+    return params

@@ -27,7 +27,7 @@ def test_encoder_path_falls_back_without_the_package():
     assert quotes.encoder_path(package="no_such_package_here") == "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def test_trf_config_fine_tunes_the_encoder_and_topics_keep_their_own_rate(root, corpus_records):
+def test_trf_config_fine_tunes_the_encoder_and_topics_keep_their_own_rate(root, corpus_records, params_of):
     """configs/trf.cfg trains the transformer: every listener's backward pass (the ner's
     through a concatenation, the linker's) must reach it. The topic classifier steps with
     its own optimizer, so it learns even where the shared rate is 0."""
@@ -44,15 +44,10 @@ def test_trf_config_fine_tunes_the_encoder_and_topics_keep_their_own_rate(root, 
     encoder = next(nlp.get_pipe("transformer").model.transformer.parameters())
     topics = nlp.get_pipe("textcat_multilabel").model
 
-    encoder_before, topics_before = encoder.detach().clone(), _params(topics)
+    encoder_before, topics_before = encoder.detach().clone(), params_of(topics)
     nlp.update(examples, sgd=Adam(0.0), exclude=["parser"])
     assert (encoder.detach() == encoder_before).all()
-    assert any((a != b).any() for a, b in zip(_params(topics), topics_before))
+    assert any((a != b).any() for a, b in zip(params_of(topics), topics_before))
 
     nlp.update(examples, sgd=Adam(0.001), exclude=["parser"])
     assert not (encoder.detach() == encoder_before).all()
-
-
-def _params(model):
-    return [node.get_param(name).copy() for node in model.walk() for name in node.param_names
-            if node.has_param(name)]

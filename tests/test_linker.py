@@ -68,7 +68,7 @@ def test_round_trip_keeps_predictions(trained, tmp_path):
             again.get_pipe("quote_attribution")(doc2)._.quotes
 
 
-def test_rules_linker_lets_a_shared_tok2vec_learn(root, corpus_records):
+def test_rules_linker_lets_a_shared_tok2vec_learn(root, corpus_records, params_of):
     """A tok2vec updates only when its last listener backpropagates: with linker="rules"
     the unused scorer must still pass a gradient, or the shared tok2vec never trains
     (configs/cpu.cfg, where ner and the linker listen to one tok2vec)."""
@@ -79,12 +79,7 @@ def test_rules_linker_lets_a_shared_tok2vec_learn(root, corpus_records):
     examples = [Example(nlp.make_doc(d.text), d) for d in gold]
     optimizer = nlp.initialize(lambda: examples)
     nlp.update(examples, sgd=optimizer)  # the parser's zero-initialised layer sends no gradient yet
-    before = [p.copy() for p in _params(nlp.get_pipe("tok2vec").model)]
+    before = params_of(nlp.get_pipe("tok2vec").model)
     nlp.update(examples, sgd=optimizer)
-    after = _params(nlp.get_pipe("tok2vec").model)
+    after = params_of(nlp.get_pipe("tok2vec").model)
     assert any((a != b).any() for a, b in zip(after, before))
-
-
-def _params(model):
-    return [node.get_param(name) for node in model.walk() for name in node.param_names
-            if node.has_param(name)]
