@@ -345,6 +345,24 @@ def country_of(span):
         PLACE_INDEX.get(("adjective", text)) if was_government else None)
 
 
+def countries_in(span):
+    """The countries a mention names or qualifies (`The Canadian minister`: Canada)."""
+    words = re.sub(r"['’]s\b", "", span.text).replace(",", "").split()
+    found = set()
+    for n in (1, 2, 3):
+        for i in range(len(words) - n + 1):
+            phrase = " ".join(words[i:i + n]).lower()
+            found.add(PLACE_INDEX.get(("place", phrase)) or PLACE_INDEX.get(("adjective", phrase)))
+    return found - {None}
+
+
+def clash(m, e):
+    """Two mentions that belong to different countries (`The Canadian minister`, `Mexican
+    Foreign Minister Alicia Bárcena`) cannot be one source."""
+    mine, theirs = countries_in(m), countries_in(e)
+    return bool(mine and theirs and not mine & theirs)
+
+
 def resolve_heads(speakers):
     """Map each SPEAKER mention to the head mention of its source (rule-based coreference).
 
@@ -381,11 +399,13 @@ def resolve_heads(speakers):
             head = heads[same] if same is not None else m
         elif len(acronym(m)) > 1 and any(bare(e) == acronym(m) for e in earlier):
             head = heads[next(e for e in earlier if bare(e) == acronym(m))]
-        elif m.text.lower().startswith("the ") and len(m.text.split()) <= 3:
+        elif m.text.lower().startswith("the ") and (len(m.text.split()) <= 3 or (
+                len(m.text.split()) == 4 and not names_someone(m))):  # not `The Asian Development Bank`
             noun = m.text.lower().split()[-1]
-            same = next((e for e in earlier if noun in e.text.lower()), None)
-            if same is None and noun in TITLES:  # `the minister` after a named person
-                same = next((e for e in earlier if has_name(e) and mention_kind(e) == "person"), None)
+            same = next((e for e in earlier if noun in e.text.lower() and not clash(m, e)), None)
+            if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
+                same = next((e for e in earlier if has_name(e) and mention_kind(e) == "person"
+                             and not clash(m, e)), None)
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
                 same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender), None)
             head = heads[same] if same is not None else m

@@ -349,3 +349,14 @@ def test_he_skips_capitalised_plurals_and_initials():
                            "He"]) == [
         "Hamad al-Rashidi", "Analysts at two Singapore brokerages", "Hamad al-Rashidi", "VIGINUM",
         "Hamad al-Rashidi"]
+
+
+def test_a_description_takes_a_person_of_its_own_country_and_age_descriptions_a_named_person():
+    text = ("Canadian Foreign Minister Mélanie Joly spoke. Mexican Foreign Minister Alicia Bárcena replied. "
+            "The Canadian minister said no. Olusegun Obasanjo spoke. The former Nigerian president added. "
+            "The 62-year-old agreed.")
+    assert heads_of(text, ["Canadian Foreign Minister Mélanie Joly", "Mexican Foreign Minister Alicia Bárcena",
+                           "The Canadian minister", "Olusegun Obasanjo", "The former Nigerian president",
+                           "The 62-year-old"]) == [
+        "Canadian Foreign Minister Mélanie Joly", "Mexican Foreign Minister Alicia Bárcena",
+        "Canadian Foreign Minister Mélanie Joly", "Olusegun Obasanjo", "Olusegun Obasanjo", "Olusegun Obasanjo"]
