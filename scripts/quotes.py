@@ -356,6 +356,11 @@ def countries_in(span):
     return found - {None}
 
 
+def modifiers(span):
+    """The words between a description's article and its noun: `the petroleum ministry`."""
+    return set(span.text.lower().replace("’s", "").replace("'s", "").split()[1:-1])
+
+
 def clash(m, e):
     """Two mentions that belong to different countries (`The Canadian minister`, `Mexican
     Foreign Minister Alicia Bárcena`) cannot be one source."""
@@ -402,7 +407,8 @@ def resolve_heads(speakers):
         elif m.text.lower().startswith("the ") and (len(m.text.split()) <= 3 or (
                 len(m.text.split()) == 4 and not names_someone(m))):  # not `The Asian Development Bank`
             noun = m.text.lower().split()[-1]
-            same = next((e for e in earlier if noun in e.text.lower() and not clash(m, e)), None)
+            same = next((e for e in earlier if noun in e.text.lower() and not clash(m, e)
+                         and modifiers(m) <= set(e.text.lower().replace("’s", "").replace("'s", "").split())), None)
             if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
                 same = next((e for e in earlier if has_name(e) and mention_kind(e) == "person"
                              and not clash(m, e)), None)

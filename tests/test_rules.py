@@ -360,3 +360,12 @@ def test_a_description_takes_a_person_of_its_own_country_and_age_descriptions_a_
                            "The 62-year-old"]) == [
         "Canadian Foreign Minister Mélanie Joly", "Mexican Foreign Minister Alicia Bárcena",
         "Canadian Foreign Minister Mélanie Joly", "Olusegun Obasanjo", "Olusegun Obasanjo", "Olusegun Obasanjo"]
+
+
+def test_a_description_takes_an_earlier_mention_only_with_its_modifiers():
+    text = ("The petroleum ministry said. The electricity ministry said. Health Minister Firass Abiad spoke. "
+            "The health minister added. The ministry agreed.")
+    assert heads_of(text, ["The petroleum ministry", "The electricity ministry", "Health Minister Firass Abiad",
+                           "The health minister", "The ministry"]) == [
+        "The petroleum ministry", "The electricity ministry", "Health Minister Firass Abiad",
+        "Health Minister Firass Abiad", "The electricity ministry"]
