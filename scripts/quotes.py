@@ -432,6 +432,11 @@ def names_organisation(span):
     return is_initials(span) or len(bare(span).split()) == 1 or mention_kind(span) == "group"
 
 
+def only_titles(span):
+    """`The Minister`, `Foreign Minister`: a title with no name in it."""
+    return all(w.lower().strip(".,") in NAME_TITLES for w in bare(span).split())
+
+
 def names_someone(span):
     """A name, not a description that happens to hold one (`UN rights chief`)."""
     return not is_pronoun(span) and head_noun(span)[:1].isupper()
@@ -444,7 +449,7 @@ def _headline_to_body(speakers, heads):
     for m in speakers:
         if para(m.start_char) > 0:
             break
-        if heads[m] is not m or names_someone(m) or is_pronoun(m):
+        if heads[m] is not m or (names_someone(m) and not only_titles(m)) or is_pronoun(m):
             continue
         named = [e for e in speakers if para(e.start_char) > 0 and names_someone(e)
                  and mention_kind(e) == mention_kind(m) and not country_of(e)]

@@ -369,3 +369,8 @@ def test_a_description_takes_an_earlier_mention_only_with_its_modifiers():
                            "The health minister", "The ministry"]) == [
         "The petroleum ministry", "The electricity ministry", "Health Minister Firass Abiad",
         "Health Minister Firass Abiad", "The electricity ministry"]
+
+
+def test_a_headline_title_without_a_name_takes_the_bodys_naming_mention():
+    text = "The Minister vows a deal on Gibraltar\n\nJosé Manuel Albares said the talks were close."
+    assert heads_of(text, ["The Minister", "José Manuel Albares"]) == ["José Manuel Albares", "José Manuel Albares"]
