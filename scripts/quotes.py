@@ -415,6 +415,10 @@ def resolve_heads(speakers):
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
                 same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender), None)
             head = heads[same] if same is not None else m
+        if head is m and not is_pronoun(m):  # `His Royal Highness` after `His Royal Highness Prince Salman`
+            start = f"{bare(m).lower()} "
+            same = next((e for e in earlier if f"{bare(e).lower()} ".startswith(start) and not coordinated(e)), None)
+            head = heads[same] if same is not None else m
         heads[m] = head
         known = honorific_gender(m) or PRONOUN_GENDER.get(m.text.lower())
         if known:

@@ -374,3 +374,12 @@ def test_a_description_takes_an_earlier_mention_only_with_its_modifiers():
 def test_a_headline_title_without_a_name_takes_the_bodys_naming_mention():
     text = "The Minister vows a deal on Gibraltar\n\nJosé Manuel Albares said the talks were close."
     assert heads_of(text, ["The Minister", "José Manuel Albares"]) == ["José Manuel Albares", "José Manuel Albares"]
+
+
+def test_the_start_of_an_earlier_name_is_that_source_but_not_inside_a_coordination():
+    text = ("His Royal Highness Prince Salman bin Hamad Al Khalifa spoke. His Royal Highness added. "
+            "Harris and Giammattei met. Harris said.")
+    assert heads_of(text, ["His Royal Highness Prince Salman bin Hamad Al Khalifa", "His Royal Highness",
+                           "Harris and Giammattei", "Harris"]) == [
+        "His Royal Highness Prince Salman bin Hamad Al Khalifa",
+        "His Royal Highness Prince Salman bin Hamad Al Khalifa", "Harris and Giammattei", "Harris"]
