@@ -188,6 +188,9 @@ NAME_TITLES = TITLES | {"mr", "ms", "mrs", "dr", "sir", "madam", "prime", "vice"
                         "king", "queen", "sultan", "emir", "shri", "smt", "his", "her", "excellency",
                         "vice-president", "director-general", "secretary-general", "state", "of"}
 
+# Whoever asks the question is rarely the `he` who answers it.
+ASKERS = {"reporter", "journalist", "correspondent"}
+
 PRONOUN_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 HONORIFICS = {"mr": "m", "mr.": "m", "sir": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f",
               "madam": "f", "smt.": "f", "smt": "f", "shri": "m"}
@@ -387,7 +390,7 @@ def resolve_heads(speakers):
         kind, head, earlier = mention_kind(m), m, speakers[:i][::-1]
         if kind == "person-pronoun":
             mine = "f" if m.text.lower() in ("she", "her") else "m"
-            ante = next((e for e in earlier if mention_kind(e) == "person"
+            ante = next((e for e in earlier if mention_kind(e) == "person" and head_noun(e).lower() not in ASKERS
                          and gender.get(heads[e], mine) == mine), None)
             if ante is not None:
                 head = heads[ante]

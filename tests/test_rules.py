@@ -383,3 +383,9 @@ def test_the_start_of_an_earlier_name_is_that_source_but_not_inside_a_coordinati
                            "Harris and Giammattei", "Harris"]) == [
         "His Royal Highness Prince Salman bin Hamad Al Khalifa",
         "His Royal Highness Prince Salman bin Hamad Al Khalifa", "Harris and Giammattei", "Harris"]
+
+
+def test_he_answers_for_the_spokesperson_not_the_reporter_who_asked():
+    text = "Spokesperson Lin Jian took questions. A reporter asked about tariffs. He said talks would go on."
+    assert heads_of(text, ["Spokesperson Lin Jian", "A reporter", "He"]) == [
+        "Spokesperson Lin Jian", "A reporter", "Spokesperson Lin Jian"]
