@@ -200,9 +200,13 @@ def honorific_gender(span):
     return next((HONORIFICS[w.lower()] for w in span.text.split() if w.lower() in HONORIFICS), None)
 
 
+def without_possessive(text):
+    return text.replace("’s", "").replace("'s", "")
+
+
 def head_noun(span):
     """The last word of a mention before any post-modifier, with its original case."""
-    words = [w.replace("’s", "").replace("'s", "") for w in span.text.split()]
+    words = without_possessive(span.text).split()
     for i, w in enumerate(words):
         if i and w.lower().strip(",") in HEAD_ENDS:
             words = words[:i]
@@ -213,7 +217,7 @@ def head_noun(span):
 def last_name(span):
     """The surname, without suffixes, possessives or an Arabic article (`al-Sisi` is `Sisi`)."""
     words = [w for w in span.text.split() if w.lower() not in NAME_SUFFIXES]
-    word = words[-1].replace("’s", "").replace("'s", "") if words else ""
+    word = without_possessive(words[-1]) if words else ""
     return re.sub(r"^(?:al|el|Al|El)[-‑]", "", word)
 
 
@@ -233,7 +237,7 @@ def is_initials(span):
 
 def name_words(span):
     """The words of a name after its titles: `Minister Iwaya` -> {`Iwaya`}."""
-    words = [w.strip(",").replace("’s", "").replace("'s", "") for w in bare(span).split()]
+    words = [w.strip(",") for w in without_possessive(bare(span)).split()]
     titled = [i for i, w in enumerate(words) if w.lower().strip(".") in NAME_TITLES]
     return set(words[titled[-1] + 1:] if titled else words) - {""}
 
@@ -339,11 +343,11 @@ PLACE_INDEX = _place_index()
 def country_of(span):
     """The country a mention stands for as a government: `Nairobi`, `Kenya`, `the Kenyan
     government`, `Kenya's government`; None for anything else (`Kenya's foreign ministry`)."""
-    text = re.sub(r"^the ", "", span.text.lower()).replace("’", "'")
-    text = re.sub(r"'s government$| government$", "", text)
+    mention = re.sub(r"^the ", "", span.text.lower()).replace("’", "'")
+    text = re.sub(r"'s government$| government$", "", mention)
     if text.startswith("government of "):
         text = text[len("government of "):]
-    was_government = text != re.sub(r"^the ", "", span.text.lower()).replace("’", "'")
+    was_government = text != mention
     return PLACE_INDEX.get(("place", text)) or (
         PLACE_INDEX.get(("adjective", text)) if was_government else None)
 
@@ -361,7 +365,7 @@ def countries_in(span):
 
 def modifiers(span):
     """The words between a description's article and its noun: `the petroleum ministry`."""
-    return set(span.text.lower().replace("’s", "").replace("'s", "").split()[1:-1])
+    return set(without_possessive(span.text.lower()).split()[1:-1])
 
 
 def clash(m, e):
@@ -411,7 +415,7 @@ def resolve_heads(speakers):
                 len(m.text.split()) == 4 and not names_someone(m))):  # not `The Asian Development Bank`
             noun = m.text.lower().split()[-1]
             same = next((e for e in earlier if noun in e.text.lower() and not clash(m, e)
-                         and modifiers(m) <= set(e.text.lower().replace("’s", "").replace("'s", "").split())), None)
+                         and modifiers(m) <= set(without_possessive(e.text.lower()).split())), None)
             if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
                 same = next((e for e in earlier if has_name(e) and mention_kind(e) == "person"
                              and not clash(m, e)), None)
