@@ -435,6 +435,27 @@ def resolve_heads(speakers):
     return heads
 
 
+def gives_name(span):
+    """A name beyond its titles: `Minister Wang`, `Dhaka`; not `HRH the Crown Prince`."""
+    return has_name(span) and bool(name_words(span))
+
+
+def name_from_attributions(heads, sources):
+    """A naming mention outside any attribution heads its chain only when no attribution
+    names the source (GUIDELINES 3.25): `Mélanie Joly` in a caption gives way to `Joly`
+    who is quoted. `sources` are the mentions in an attribution: some quote's speaker, or
+    a mention with a cue or quote in its sentence, or in the headline."""
+    for head in set(heads.values()):
+        if head in sources:
+            continue
+        chain = [m for m in heads if heads[m] is head]
+        named = next((m for m in chain if m in sources and gives_name(m)), None)
+        if named is not None:
+            for m in chain:
+                heads[m] = named
+    return heads
+
+
 def names_organisation(span):
     """A name that reads as an organisation's rather than a person's: initials (`SADC`), one
     word (`Huawei`), or a capitalised name with an institutional head (`OCP Group`)."""
@@ -508,7 +529,9 @@ def link_by_rules(doc, spans):
         links.append({"quote": [q.start_char, q.end_char],
                       "speaker": [speaker.start_char, speaker.end_char] if speaker is not None else None,
                       "cue": [cue.start_char, cue.end_char] if cue is not None else None})
-    heads = resolve_heads(speakers)
+    attributed = set(chosen) | {s for s in speakers if para(s.start_char) == 0 or any(
+        para(c.start_char) == para(s.start_char) and _same_sentence(doc, c, s) for c in cues + quotes)}
+    heads = name_from_attributions(resolve_heads(speakers), attributed)
     for link, speaker in zip(links, chosen):
         link["name"] = heads[speaker].text if speaker is not None else None
     return links
@@ -1091,7 +1114,8 @@ def decode(doc, spans, groups, scores):
         best = int(group_scores.argmax()) if len(cands) else None
         if best is not None and (rel == "said_by" or group_scores[best] > 0):
             chosen[(rel, i)] = cands[best]
-    heads = resolve_heads([s for s in spans if s.label_ == "SPEAKER"])
+    sources = {spans[j] for (rel, _), j in chosen.items() if rel == "said_by"}
+    heads = name_from_attributions(resolve_heads([s for s in spans if s.label_ == "SPEAKER"]), sources)
     links = []
     for i, q in enumerate(spans):
         if q.label_ != "QUOTE":

@@ -2,7 +2,8 @@
 
 Fails, naming the article and the reason, on: offsets off token boundaries or with outer
 whitespace, crossing spans, a QUOTE without said_by, relations between the wrong labels,
-same_as chains that do not end in a head, unknown topics, a raw page that does not clean
+same_as chains that do not end in a head, a chain headed outside the attributions when
+an attribution names its source (3.25), unknown topics, a raw page that does not clean
 back to the annotated text, and sentences repeated across articles.
 """
 import json
@@ -16,7 +17,7 @@ import typer
 from cleaning import clean_page
 from corpus_stats import corpus_stats, print_stats
 from jsonl import JsonlError, read_records
-from quotes import LABELS, TOPICS
+from quotes import LABELS, TOPICS, gives_name
 
 RELATION_LABELS = {"said_by": ("QUOTE", "SPEAKER"), "cue": ("QUOTE", "CUE"),
                    "same_as": ("SPEAKER", "SPEAKER")}
@@ -93,6 +94,14 @@ def check_record(record, make_doc):
     for src, dst in same_as.items():
         if dst in same_as:
             problems.append(f"same_as chain from {ents[src]['id']} does not end in a head")
+    sources = {r.get("to_id") for r in record.get("relations", []) if r.get("type") == "said_by"}
+    for head in set(same_as.values()) - sources:
+        named = [ents[m] for m, h in same_as.items() if h == head and m in sources
+                 and gives_name(doc.char_span(ents[m]["start_offset"], ents[m]["end_offset"]) or doc[:0])]
+        if named and head in ents:
+            problems.append(f"SPEAKER {text[ents[head]['start_offset']:ents[head]['end_offset']]!r} is outside "
+                            f"any attribution but heads a chain that an attribution names "
+                            f"({text[named[0]['start_offset']:named[0]['end_offset']]!r}), 3.25")
     unknown = set(record.get("cats", [])) - set(TOPICS)
     if unknown:
         problems.append(f"unknown topics {sorted(unknown)}")

@@ -68,6 +68,20 @@ def test_a_speaker_must_be_a_source_or_in_a_chain(record):
     assert not any("no chain" in p for p in check_record(bad, MAKE_DOC))
 
 
+def test_a_name_outside_the_attributions_may_not_head_a_chain_that_an_attribution_names(record):
+    text = "Ana Robles spoke first. Robles said that talks would resume."
+    bad = copy.deepcopy(record)
+    bad["text"] = text
+    bad["entities"] = [{"id": 1, "label": "SPEAKER", "start_offset": 24, "end_offset": 30},
+                       {"id": 2, "label": "CUE", "start_offset": 31, "end_offset": 35},
+                       {"id": 3, "label": "QUOTE", "start_offset": 41, "end_offset": 59},
+                       {"id": 4, "label": "SPEAKER", "start_offset": 0, "end_offset": 10}]
+    bad["relations"].append({"id": 3, "from_id": 1, "to_id": 4, "type": "same_as"})
+    assert any("outside any attribution but heads a chain" in p for p in check_record(bad, MAKE_DOC))
+    bad["relations"][-1] = {"id": 3, "from_id": 4, "to_id": 1, "type": "same_as"}
+    assert check_record(bad, MAKE_DOC) == []
+
+
 def test_a_quote_across_paragraphs_and_a_modifier_outside_its_speaker_are_reported():
     text = "An official involved in the talks said that\n\ntalks would resume."
     record = {"id": "y", "text": text, "cats": [], "meta": {"published": "2024-01-02"},

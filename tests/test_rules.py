@@ -3,7 +3,7 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from quotes import recover_quotes, recover_speakers, repair_boundaries, resolve_heads
+from quotes import link_by_rules, recover_quotes, recover_speakers, repair_boundaries, resolve_heads
 
 nlp = spacy.blank("en")
 
@@ -389,3 +389,14 @@ def test_he_answers_for_the_spokesperson_not_the_reporter_who_asked():
     text = "Spokesperson Lin Jian took questions. A reporter asked about tariffs. He said talks would go on."
     assert heads_of(text, ["Spokesperson Lin Jian", "A reporter", "He"]) == [
         "Spokesperson Lin Jian", "A reporter", "Spokesperson Lin Jian"]
+
+
+def test_a_name_outside_any_attribution_heads_its_chain_only_when_no_attribution_names_the_source():
+    text = ("Lithium deal under fire\n\nCamila Reyes, an analyst, was more measured. She believes the deal will hold. "
+            "Reyes expects a fight. Tom Ode, a trader, disagreed. He said prices would fall.")
+    doc = nlp.make_doc(text)
+    spans = spans_at(doc, [("Camila Reyes", "SPEAKER"), ("She", "SPEAKER"), ("believes", "CUE"),
+                           ("the deal will hold", "QUOTE"), ("Reyes", "SPEAKER"), ("expects", "CUE"),
+                           ("a fight", "QUOTE"), ("Tom Ode", "SPEAKER"), ("He", "SPEAKER"), ("said", "CUE"),
+                           ("prices would fall", "QUOTE")])
+    assert [link["name"] for link in link_by_rules(doc, spans)] == ["Reyes", "Reyes", "Tom Ode"]
