@@ -174,7 +174,8 @@ HEAD_ENDS = {"of", "in", "at", "for", "to", "from", "on", "with", "who", "which"
              "involved", "close", "based", "briefed", "speaking", "working", "calling"}
 NAME_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii"}
 TITLES = {"minister", "president", "secretary", "spokesman", "spokeswoman", "spokesperson", "envoy",
-          "ambassador", "chief", "premier", "chancellor", "diplomat", "official", "governor", "commissioner"}
+          "ambassador", "chief", "premier", "chancellor", "diplomat", "official", "governor", "commissioner",
+          "leader"}
 
 
 # Nouns a later description uses for a named organisation: `Transnet ... the company`.
@@ -432,7 +433,24 @@ def resolve_heads(speakers):
             gender.setdefault(head, known)
     if speakers:
         _headline_to_body(speakers, heads)
+        _title_before_name(speakers, heads)
     return heads
+
+
+def _title_before_name(speakers, heads):
+    """`the health minister told reporters ... Jane Ruth Aceng said`: a title that found no
+    source before it takes the next named person of its paragraph."""
+    para = paragraph_of(speakers[0].doc)
+    for i, m in enumerate(speakers):
+        words = m.text.lower().split()
+        if heads[m] is not m or words[0] != "the" or len(words) > 3 or words[-1] not in TITLES:
+            continue
+        later = next((e for e in speakers[i + 1:] if para(e.start_char) == para(m.start_char)
+                      and has_name(e) and mention_kind(e) == "person" and not clash(m, e)), None)
+        if later is not None:
+            for k, h in list(heads.items()):
+                if h is m:
+                    heads[k] = heads[later]
 
 
 def gives_name(span):

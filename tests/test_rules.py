@@ -400,3 +400,12 @@ def test_a_name_outside_any_attribution_heads_its_chain_only_when_no_attribution
                            ("a fight", "QUOTE"), ("Tom Ode", "SPEAKER"), ("He", "SPEAKER"), ("said", "CUE"),
                            ("prices would fall", "QUOTE")])
     assert [link["name"] for link in link_by_rules(doc, spans)] == ["Reyes", "Reyes", "Tom Ode"]
+
+
+def test_a_leader_takes_the_person_before_it_and_a_title_with_none_the_name_after_it():
+    text = "Anwar spoke first. The Malaysian leader added a warning."
+    assert heads_of(text, ["Anwar", "The Malaysian leader"]) == ["Anwar", "Anwar"]
+    text = ("Ebola is back\n\nThe ministry confirmed a case. The health minister told reporters the outbreak "
+            "was contained. Jane Aceng said more.")
+    assert heads_of(text, ["The ministry", "The health minister", "Jane Aceng"]) == [
+        "The ministry", "Jane Aceng", "Jane Aceng"]
