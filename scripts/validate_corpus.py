@@ -2,7 +2,8 @@
 
 Fails, naming the article and the reason, on: offsets off token boundaries or with outer
 whitespace, crossing spans, a QUOTE without said_by, relations between the wrong labels,
-same_as chains that do not end in a head, a chain headed outside the attributions when
+a title left outside the name it stands before, same_as chains that do not end in a head,
+a chain headed outside the attributions when
 an attribution names its source (3.25), unknown topics, a raw page that does not clean
 back to the annotated text, and sentences repeated across articles.
 """
@@ -24,6 +25,9 @@ RELATION_LABELS = {"said_by": ("QUOTE", "SPEAKER"), "cue": ("QUOTE", "CUE"),
 MAX_REPEATED_SHARE = 0.01
 
 
+# `Energy Commissioner [Kadri Simson]`: a capitalised title just before a name (§2).
+TITLE_BEFORE = re.compile(r"(?<![.!?] )\b(?:[A-Z][\w-]*[-\s])?(?:Minister|President|Secretary|Commissioner|Chancellor|"
+                          r"Premier|Governor|Ambassador|Envoy|Spokesperson|Secretary-General|General) $")
 RESTRICTIVE = re.compile(r" (involved in|familiar with|issued by) ")  # belong to a description (3.20)
 
 
@@ -89,6 +93,8 @@ def check_record(record, make_doc):
             problems.append(f"SPEAKER {quote!r}: the source of no QUOTE and in no chain")
         if e["label"] == "QUOTE" and re.search(r"\n\s*\n", text[e["start_offset"]:e["end_offset"]]):
             problems.append(f"QUOTE {quote!r}: crosses a paragraph (one QUOTE per paragraph, 3.6)")
+        if e["label"] == "SPEAKER" and TITLE_BEFORE.search(text, 0, e["start_offset"]) and quote[:1].isupper():
+            problems.append(f"SPEAKER {quote!r}: the title before the name belongs to it (§2)")
         if e["label"] == "SPEAKER" and RESTRICTIVE.match(text, e["end_offset"]):
             problems.append(f"SPEAKER {quote!r}: its restrictive modifier is outside it (3.20)")
     for src, dst in same_as.items():

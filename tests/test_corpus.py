@@ -82,6 +82,16 @@ def test_a_name_outside_the_attributions_may_not_head_a_chain_that_an_attributio
     assert check_record(bad, MAKE_DOC) == []
 
 
+def test_a_title_left_outside_its_name_is_reported(record):
+    bad = copy.deepcopy(record)
+    bad["text"] = "Trade Minister " + record["text"]
+    for e in bad["entities"]:
+        e.update(start_offset=e["start_offset"] + 15, end_offset=e["end_offset"] + 15)
+    assert any("title before the name" in p for p in check_record(bad, MAKE_DOC))
+    bad["entities"][0]["start_offset"] = 0
+    assert check_record(bad, MAKE_DOC) == []
+
+
 def test_a_quote_across_paragraphs_and_a_modifier_outside_its_speaker_are_reported():
     text = "An official involved in the talks said that\n\ntalks would resume."
     record = {"id": "y", "text": text, "cats": [], "meta": {"published": "2024-01-02"},
