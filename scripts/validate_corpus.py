@@ -2,7 +2,7 @@
 
 Fails, naming the article and the reason, on: offsets off token boundaries or with outer
 whitespace, crossing spans, a QUOTE without said_by, relations between the wrong labels,
-a title left outside the name it stands before, same_as chains that do not end in a head,
+a title left outside the name it stands before, a relative clause inside a SPEAKER, same_as chains that do not end in a head,
 a chain headed outside the attributions when
 an attribution names its source (3.25), unknown topics, a raw page that does not clean
 back to the annotated text, and sentences repeated across articles.
@@ -95,6 +95,8 @@ def check_record(record, make_doc):
             problems.append(f"QUOTE {quote!r}: crosses a paragraph (one QUOTE per paragraph, 3.6)")
         if e["label"] == "SPEAKER" and TITLE_BEFORE.search(text, 0, e["start_offset"]) and quote[:1].isupper():
             problems.append(f"SPEAKER {quote!r}: the title before the name belongs to it (§2)")
+        if e["label"] == "SPEAKER" and re.search(r" (who|that|which|whose) ", text[e["start_offset"]:e["end_offset"]]):
+            problems.append(f"SPEAKER {quote!r}: a relative clause stays outside (3.20)")
         if e["label"] == "SPEAKER" and RESTRICTIVE.match(text, e["end_offset"]):
             problems.append(f"SPEAKER {quote!r}: its restrictive modifier is outside it (3.20)")
     for src, dst in same_as.items():

@@ -92,6 +92,17 @@ def test_a_title_left_outside_its_name_is_reported(record):
     assert check_record(bad, MAKE_DOC) == []
 
 
+def test_a_relative_clause_inside_a_speaker_is_reported(record):
+    bad = copy.deepcopy(record)
+    bad["text"] = "A lawyer who advises carmakers said that talks would resume."
+    bad["entities"] = [{"id": 1, "label": "SPEAKER", "start_offset": 0, "end_offset": 30},
+                       {"id": 2, "label": "CUE", "start_offset": 31, "end_offset": 35},
+                       {"id": 3, "label": "QUOTE", "start_offset": 41, "end_offset": 59}]
+    assert any("relative clause stays outside" in p for p in check_record(bad, MAKE_DOC))
+    bad["entities"][0]["end_offset"] = 8
+    assert check_record(bad, MAKE_DOC) == []
+
+
 def test_a_quote_across_paragraphs_and_a_modifier_outside_its_speaker_are_reported():
     text = "An official involved in the talks said that\n\ntalks would resume."
     record = {"id": "y", "text": text, "cats": [], "meta": {"published": "2024-01-02"},
