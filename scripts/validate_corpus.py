@@ -2,10 +2,10 @@
 
 Fails, naming the article and the reason, on: offsets off token boundaries or with outer
 whitespace, crossing spans, a QUOTE without said_by, relations between the wrong labels,
-a title left outside the name it stands before, a relative clause inside a SPEAKER, same_as chains that do not end in a head,
-a chain headed outside the attributions when
-an attribution names its source (3.25), unknown topics, a raw page that does not clean
-back to the annotated text, and sentences repeated across articles.
+a title left outside the name it stands before, a relative clause inside a SPEAKER, an
+auxiliary inside a CUE, same_as chains that do not end in a head, a chain headed outside
+the attributions when an attribution names its source (3.25), unknown topics, a raw page
+that does not clean back to the annotated text, and sentences repeated across articles.
 """
 import json
 import re
@@ -28,6 +28,8 @@ MAX_REPEATED_SHARE = 0.01
 # `Energy Commissioner [Kadri Simson]`: a capitalised title just before a name (§2).
 TITLE_BEFORE = re.compile(r"(?<![.!?] )\b(?:[A-Z][\w-]*[-\s])?(?:Minister|President|Secretary|Commissioner|Chancellor|"
                           r"Premier|Governor|Ambassador|Envoy|Spokesperson|Secretary-General|General) $")
+AUXILIARIES = {"has", "have", "had", "will", "would", "was", "is", "were", "are", "did", "does", "can",
+               "could", "should", "may", "might"}
 RESTRICTIVE = re.compile(r" (involved in|familiar with|issued by) ")  # belong to a description (3.20)
 
 
@@ -95,6 +97,8 @@ def check_record(record, make_doc):
             problems.append(f"QUOTE {quote!r}: crosses a paragraph (one QUOTE per paragraph, 3.6)")
         if e["label"] == "SPEAKER" and TITLE_BEFORE.search(text, 0, e["start_offset"]) and quote[:1].isupper():
             problems.append(f"SPEAKER {quote!r}: the title before the name belongs to it (§2)")
+        if e["label"] == "CUE" and quote.split()[0].lower() in AUXILIARIES and len(quote.split()) > 1:
+            problems.append(f"CUE {quote!r}: the auxiliary stays outside (3.26)")
         if e["label"] == "SPEAKER" and re.search(r" (who|that|which|whose) ", text[e["start_offset"]:e["end_offset"]]):
             problems.append(f"SPEAKER {quote!r}: a relative clause stays outside (3.20)")
         if e["label"] == "SPEAKER" and RESTRICTIVE.match(text, e["end_offset"]):

@@ -53,6 +53,8 @@ def test_valid_record_has_no_problems(record):
     (lambda r: r["cats"].append("SPORT"), "unknown topics"),
     (lambda r: r["meta"].update(published="2 Jan 2024"), "not an ISO date"),
     (lambda r: r["relations"].pop(1), "the cue of no QUOTE"),
+    (lambda r: r.update(text="Ana Robles has said talks would resume.") or r["entities"][1].update(end_offset=19)
+     or r["entities"][2].update(start_offset=20), "the auxiliary stays outside"),
 ])
 def test_each_error_is_reported(record, mutate, message):
     bad = copy.deepcopy(record)
