@@ -384,9 +384,9 @@ def resolve_heads(speakers):
     government (`Kenya`, `Nairobi`, `the Kenyan government`) to the first of them;
     "he"/"she"/"his" to the nearest earlier person (or, with none, the next named person);
     "it"/"they"/"its" to the nearest earlier group; "the minister" to the nearest earlier
-    mention containing "minister", else the nearest earlier named person; "the company" to
-    the nearest named organisation; a headline description to the body's first naming
-    mention.
+    mention containing "minister", else the nearest earlier named person, else the next named
+    person of its paragraph; "the company" to the nearest named organisation; a headline
+    description to the body's first naming mention.
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
     """
