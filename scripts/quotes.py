@@ -438,12 +438,14 @@ def resolve_heads(speakers):
 
 
 def _title_before_name(speakers, heads):
-    """`the health minister told reporters ... Jane Ruth Aceng said`: a title that found no
-    source before it takes the next named person of its paragraph."""
+    """`the health minister told reporters ... Jane Ruth Aceng said`: a title (`the ...` or a
+    country's, `Taiwan's deputy foreign minister`) that found no source before it takes the
+    next named person of its paragraph."""
     para = paragraph_of(speakers[0].doc)
     for i, m in enumerate(speakers):
-        words = m.text.lower().split()
-        if heads[m] is not m or words[0] != "the" or len(words) > 3 or words[-1] not in TITLES:
+        words = without_possessive(m.text.lower()).split()
+        described = words[0] == "the" or (m.text.split()[0].lower() != words[0] and countries_in(m))  # `Taiwan's`
+        if heads[m] is not m or not described or len(words) > 4 or words[-1] not in TITLES:
             continue
         later = next((e for e in speakers[i + 1:] if para(e.start_char) == para(m.start_char)
                       and has_name(e) and mention_kind(e) == "person" and not clash(m, e)), None)

@@ -409,3 +409,7 @@ def test_a_leader_takes_the_person_before_it_and_a_title_with_none_the_name_afte
             "was contained. Jane Aceng said more.")
     assert heads_of(text, ["The ministry", "The health minister", "Jane Aceng"]) == [
         "The ministry", "Jane Aceng", "Jane Aceng"]
+    text = ("Nauru cuts ties\n\nTaiwan's deputy foreign minister told reporters it was a blow. A senior Turkish "
+            "official agreed. Tien Chung-kwang said more.")
+    assert heads_of(text, ["Taiwan's deputy foreign minister", "A senior Turkish official", "Tien Chung-kwang"]) == [
+        "Tien Chung-kwang", "A senior Turkish official", "Tien Chung-kwang"]
