@@ -444,6 +444,8 @@ def _title_before_name(speakers, heads):
     para = paragraph_of(speakers[0].doc)
     for i, m in enumerate(speakers):
         words = without_possessive(m.text.lower()).split()
+        if not words:  # a predicted mention that is only `’s`
+            continue
         described = words[0] == "the" or (m.text.split()[0].lower() != words[0] and countries_in(m))  # `Taiwan's`
         if heads[m] is not m or not described or len(words) > 4 or words[-1] not in TITLES:
             continue
@@ -460,16 +462,24 @@ def gives_name(span):
     return has_name(span) and bool(name_words(span))
 
 
-def name_from_attributions(heads, sources):
+def in_attributions(doc, spans, sources):
+    """The SPEAKER mentions in an attribution: a quote's source, a mention with a cue or a
+    quote in its sentence, or one in the headline."""
+    para = paragraph_of(doc)
+    parts = [s for s in spans if s.label_ in ("CUE", "QUOTE")]
+    return set(sources) | {s for s in spans if s.label_ == "SPEAKER" and (para(s.start_char) == 0 or any(
+        para(p.start_char) == para(s.start_char) and _same_sentence(doc, p, s) for p in parts))}
+
+
+def name_from_attributions(heads, attributed):
     """A naming mention outside any attribution heads its chain only when no attribution
     names the source (GUIDELINES 3.25): `Mélanie Joly` in a caption gives way to `Joly`
-    who is quoted. `sources` are the mentions in an attribution: some quote's speaker, or
-    a mention with a cue or quote in its sentence, or in the headline."""
+    who is quoted. `attributed`: the mentions `in_attributions`."""
     for head in set(heads.values()):
-        if head in sources:
+        if head in attributed:
             continue
         chain = [m for m in heads if heads[m] is head]
-        named = next((m for m in chain if m in sources and gives_name(m)), None)
+        named = next((m for m in chain if m in attributed and gives_name(m)), None)
         if named is not None:
             for m in chain:
                 heads[m] = named
@@ -549,9 +559,7 @@ def link_by_rules(doc, spans):
         links.append({"quote": [q.start_char, q.end_char],
                       "speaker": [speaker.start_char, speaker.end_char] if speaker is not None else None,
                       "cue": [cue.start_char, cue.end_char] if cue is not None else None})
-    attributed = set(chosen) | {s for s in speakers if para(s.start_char) == 0 or any(
-        para(c.start_char) == para(s.start_char) and _same_sentence(doc, c, s) for c in cues + quotes)}
-    heads = name_from_attributions(resolve_heads(speakers), attributed)
+    heads = name_from_attributions(resolve_heads(speakers), in_attributions(doc, spans, chosen))
     for link, speaker in zip(links, chosen):
         link["name"] = heads[speaker].text if speaker is not None else None
     return links
@@ -1135,7 +1143,8 @@ def decode(doc, spans, groups, scores):
         if best is not None and (rel == "said_by" or group_scores[best] > 0):
             chosen[(rel, i)] = cands[best]
     sources = {spans[j] for (rel, _), j in chosen.items() if rel == "said_by"}
-    heads = name_from_attributions(resolve_heads([s for s in spans if s.label_ == "SPEAKER"]), sources)
+    heads = name_from_attributions(resolve_heads([s for s in spans if s.label_ == "SPEAKER"]),
+                                   in_attributions(doc, spans, sources))
     links = []
     for i, q in enumerate(spans):
         if q.label_ != "QUOTE":

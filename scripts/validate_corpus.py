@@ -26,7 +26,7 @@ MAX_REPEATED_SHARE = 0.01
 
 
 # `Energy Commissioner [Kadri Simson]`: a capitalised title just before a name (§2).
-TITLE_BEFORE = re.compile(r"(?<![.!?] )\b(?:[A-Z][\w-]*[-\s])?(?:Minister|President|Secretary|Commissioner|Chancellor|"
+TITLE_BEFORE = re.compile(r"\b(?:[A-Z][\w-]*[-\s])?(?:Minister|President|Secretary|Commissioner|Chancellor|"
                           r"Premier|Governor|Ambassador|Envoy|Spokesperson|Secretary-General|General) $")
 AUXILIARIES = {"has", "have", "had", "will", "would", "was", "is", "were", "are", "did", "does", "can",
                "could", "should", "may", "might"}

@@ -413,3 +413,9 @@ def test_a_leader_takes_the_person_before_it_and_a_title_with_none_the_name_afte
             "official agreed. Tien Chung-kwang said more.")
     assert heads_of(text, ["Taiwan's deputy foreign minister", "A senior Turkish official", "Tien Chung-kwang"]) == [
         "Tien Chung-kwang", "A senior Turkish official", "Tien Chung-kwang"]
+
+
+def test_a_mention_that_is_only_a_possessive_ending_is_its_own_source():
+    doc = nlp.make_doc("Kenya’s offer stood. The minister said yes.")
+    spans = [doc.char_span(5, 7, label="SPEAKER"), doc.char_span(21, 33, label="SPEAKER")]
+    assert [h.text for h in resolve_heads(spans).values()] == ["’s", "The minister"]
