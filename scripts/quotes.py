@@ -446,7 +446,7 @@ def _title_before_name(speakers, heads):
         words = without_possessive(m.text.lower()).split()
         if not words:  # a predicted mention that is only `’s`
             continue
-        described = words[0] == "the" or (m.text.split()[0].lower() != words[0] and countries_in(m))  # `Taiwan's`
+        described = words[0] == "the" or (m.text.split()[0].endswith(("'s", "’s")) and countries_in(m))
         if heads[m] is not m or not described or len(words) > 4 or words[-1] not in TITLES:
             continue
         later = next((e for e in speakers[i + 1:] if para(e.start_char) == para(m.start_char)

@@ -60,7 +60,7 @@ def check_record(record, make_doc):
         if b["start_offset"] < a["end_offset"]:
             problems.append(f"spans cross: {text[a['start_offset']:a['end_offset']][:40]!r} "
                             f"and {text[b['start_offset']:b['end_offset']][:40]!r}")
-    said_by, cues, same_as, targets = Counter(), Counter(), {}, set()
+    said_by, cues, same_as, targets, sources = Counter(), Counter(), {}, set(), set()
     for r in record.get("relations", []):
         typ, src, dst = r.get("type"), ents.get(r.get("from_id")), ents.get(r.get("to_id"))
         if typ not in RELATION_LABELS:
@@ -75,6 +75,7 @@ def check_record(record, make_doc):
         targets.add(dst["id"])
         if typ == "said_by":
             said_by[src["id"]] += 1
+            sources.add(dst["id"])
         elif typ == "cue":
             cues[src["id"]] += 1
         else:
@@ -106,7 +107,6 @@ def check_record(record, make_doc):
     for src, dst in same_as.items():
         if dst in same_as:
             problems.append(f"same_as chain from {ents[src]['id']} does not end in a head")
-    sources = {r.get("to_id") for r in record.get("relations", []) if r.get("type") == "said_by"}
     for head in set(same_as.values()) - sources:
         named = [ents[m] for m, h in same_as.items() if h == head and m in sources
                  and gives_name(doc.char_span(ents[m]["start_offset"], ents[m]["end_offset"]) or doc[:0])]
