@@ -419,3 +419,16 @@ def test_a_mention_that_is_only_a_possessive_ending_is_its_own_source():
     doc = nlp.make_doc("Kenya’s offer stood. The minister said yes.")
     spans = [doc.char_span(5, 7, label="SPEAKER"), doc.char_span(21, 33, label="SPEAKER")]
     assert [h.text for h in resolve_heads(spans).values()] == ["’s", "The minister"]
+
+
+def test_a_description_takes_the_name_an_apposition_gave_it_but_not_across_countries():
+    text = ("Intel delays plant\n\nPat Gelsinger, its chief executive, told staff the plan stood. Germany's "
+            "economy minister, Robert Habeck, argued for the fund. Mayor Simone Borris, a local official, "
+            "agreed. The chief executive said more. Germany's economy minister added a caveat.")
+    assert heads_of(text, ["Pat Gelsinger", "Robert Habeck", "Mayor Simone Borris", "The chief executive",
+                           "Germany's economy minister"]) == [
+        "Pat Gelsinger", "Robert Habeck", "Mayor Simone Borris", "Pat Gelsinger", "Robert Habeck"]
+    text = ("Talks resume\n\nBahlil Lahadalia, Indonesia's energy minister, spoke first. Japan's energy "
+            "minister said the talks would go on.")
+    assert heads_of(text, ["Bahlil Lahadalia", "Japan's energy minister"]) == [
+        "Bahlil Lahadalia", "Japan's energy minister"]
