@@ -323,6 +323,13 @@ Togo/Lomé,Lome/Togolese; Tunisia/Tunis/Tunisian; Turkey,Türkiye/Ankara/Turkish
 Uganda/Kampala/Ugandan; Ukraine/Kyiv,Kiev/Ukrainian; United Arab Emirates,UAE/Abu Dhabi/Emirati; United Kingdom,Britain,UK,U.K./London/British
 United States,US,U.S.,America/Washington/American,U.S.,US; Uruguay/Montevideo/Uruguayan; Uzbekistan/Tashkent/Uzbek; Venezuela/Caracas/Venezuelan
 Vietnam,Viet Nam/Hanoi/Vietnamese; Yemen/Sanaa,Aden/Yemeni; Zambia/Lusaka/Zambian; Zimbabwe/Harare/Zimbabwean
+Barbados/Bridgetown/Barbadian; Belize/Belmopan/Belizean; Brunei/Bandar Seri Begawan/Bruneian
+Dominican Republic/Santo Domingo/Dominican; El Salvador/San Salvador/Salvadoran; Gambia/Banjul/Gambian
+Guyana/Georgetown/Guyanese; Kiribati/Tarawa/I-Kiribati; Kosovo/Pristina/Kosovar; Liberia/Monrovia/Liberian
+Luxembourg/Luxembourg/Luxembourgish; Malta/Valletta/Maltese; Mauritius/Port Louis/Mauritian; Nauru/Yaren/Nauruan
+Palau/Ngerulmud/Palauan; Samoa/Apia/Samoan; Sierra Leone/Freetown/Sierra Leonean; Solomon Islands/Honiara/Solomon Islands
+Suriname/Paramaribo/Surinamese; Timor-Leste,East Timor/Dili/Timorese; Tonga/Nuku'alofa/Tongan
+Trinidad and Tobago/Port of Spain/Trinidadian; Tuvalu/Funafuti/Tuvaluan; Vanuatu/Port Vila/Vanuatuan
 """
 
 
@@ -387,7 +394,8 @@ def resolve_heads(speakers):
     Names resolve to the first name with the same surname or name words (`Minister Wang`,
     `Mr. Wang Yi`), or whose initials they are (`The ADB`); a country, its capital and its
     government (`Kenya`, `Nairobi`, `the Kenyan government`) to the first of them;
-    "he"/"she"/"his" to the nearest earlier person (or, with none, the next named person);
+    "he"/"she"/"his" to the nearest earlier person (or, with none, the next named person),
+    unless a later sentence opens with a named person's surname that has no span;
     "it"/"they"/"its" to the nearest earlier group; "the minister" to the nearest earlier
     mention containing "minister", else the nearest earlier named person, else the next named
     person of its paragraph; "the company" to the nearest named organisation; a headline
@@ -403,7 +411,10 @@ def resolve_heads(speakers):
             mine = "f" if m.text.lower() in ("she", "her") else "m"
             ante = next((e for e in earlier if mention_kind(e) == "person" and head_noun(e).lower() not in ASKERS
                          and gender.get(heads[e], mine) == mine), None)
-            if ante is not None:
+            named = _named_in_text(speakers, m, ante)
+            if named is not None and gender.get(heads.get(named, named), mine) == mine:
+                head = heads.get(named, named)
+            elif ante is not None:
                 head = heads[ante]
             else:
                 head = next((e for e in speakers[i + 1:] if has_name(e) and mention_kind(e) == "person"), m)
@@ -442,6 +453,30 @@ def resolve_heads(speakers):
         _title_before_name(speakers, heads)
         _described_in_apposition(speakers, heads)
     return heads
+
+
+def _named_in_text(speakers, m, ante):
+    """The person whom the text names, without a SPEAKER span, as the subject of a sentence
+    between the antecedent found and a pronoun (`Mokoena’s attention has moved. She said
+    ...`): the full-named mention with that surname whose surname comes last, within the
+    pronoun's paragraph and the one before it."""
+    doc, para = m.doc, paragraph_of(m.doc)
+    starts = [0] + [i + 1 for i, ch in enumerate(doc.text[:m.start_char]) if ch == "\n"]
+    previous = [i for i in starts if para(i) >= para(m.start_char) - 1]
+    lo = max(ante.end_char if ante is not None else 0, previous[0] if previous else 0)
+    marked = [(s.start_char, s.end_char) for s in speakers]
+    best, where = None, -1
+    for e in speakers:
+        if e is m or not has_name(e) or mention_kind(e) != "person" or coordinated(e) \
+                or len(name_words(e)) < 2 and not honorific_gender(e):
+            continue
+        surname = last_name(e)
+        for found in re.finditer(rf"\b{re.escape(surname)}\b", doc.text[lo:m.start_char]):
+            at = lo + found.start()
+            opening = re.split(r"[.!?”]\s+|\n", doc.text[:at])[-1].split()
+            if at > where and len(opening) <= 2 and not any(a <= at < b for a, b in marked):
+                best, where = e, at
+    return best
 
 
 def _title_before_name(speakers, heads):

@@ -432,3 +432,14 @@ def test_a_description_takes_the_name_an_apposition_gave_it_but_not_across_count
             "minister said the talks would go on.")
     assert heads_of(text, ["Bahlil Lahadalia", "Japan's energy minister"]) == [
         "Bahlil Lahadalia", "Japan's energy minister"]
+
+
+def test_he_or_she_takes_the_person_a_sentence_opens_with_even_unmarked_but_not_an_object():
+    text = ("Zambia deal\n\nKarabo Mokoena, an analyst, was upbeat. A European official said it took long. "
+            "Mokoena’s attention has moved on. She said bondholders would want more.")
+    assert heads_of(text, ["Karabo Mokoena", "A European official", "She"]) == [
+        "Karabo Mokoena", "A European official", "Karabo Mokoena"]
+    text = ("Embassy pause\n\nAmbassador Ken Salazar spoke on Thursday. Andrés López Obrador replied. "
+            "López Obrador accused Salazar of meddling. He asked how Washington would react.")
+    assert heads_of(text, ["Ambassador Ken Salazar", "Andrés López Obrador", "López Obrador", "He"])[-1] == \
+        "Andrés López Obrador"
