@@ -641,7 +641,10 @@ def link_by_rules(doc, spans):
         else:
             before = [s for s in speakers if para(s.start_char) == para(q.start_char)
                       and s.end_char <= q.start_char and _same_sentence(doc, s, q)]
-            speaker = before[-1] if before else previous
+            # `Venezuela must not stage the vote - world court`: a headline signed after a dash
+            signed = [s for s in speakers if s.start_char >= q.end_char
+                      and DASHES >= set(doc.text[q.end_char:s.start_char].split()) != set()]
+            speaker = before[-1] if before else signed[0] if signed else previous
         if speaker is not None:
             previous = speaker
         chosen.append(speaker)

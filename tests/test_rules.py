@@ -443,3 +443,9 @@ def test_he_or_she_takes_the_person_a_sentence_opens_with_even_unmarked_but_not_
             "López Obrador accused Salazar of meddling. He asked how Washington would react.")
     assert heads_of(text, ["Ambassador Ken Salazar", "Andrés López Obrador", "López Obrador", "He"])[-1] == \
         "Andrés López Obrador"
+
+
+def test_a_headline_quote_signed_after_a_dash_takes_that_speaker():
+    doc = nlp.make_doc("Venezuela must not stage Essequibo vote - world court\n\nThe court ruled on Friday.")
+    spans = spans_at(doc, [("Venezuela must not stage Essequibo vote", "QUOTE"), ("world court", "SPEAKER")])
+    assert [link["name"] for link in link_by_rules(doc, spans)] == ["world court"]
