@@ -637,7 +637,8 @@ def link_by_rules(doc, spans):
         cue = min(near_cues, key=lambda c: _gap(c, q), default=None)
         if cue is not None:
             near_speakers = [s for s in speakers if para(s.start_char) == para(cue.start_char)]
-            speaker = min(near_speakers, key=lambda s: (_gap(s, cue), _gap(s, q)), default=None)
+            speaker = min(near_speakers, key=lambda s: (not _same_sentence(doc, s, cue), _gap(s, cue), _gap(s, q)),
+                          default=None)
         else:
             before = [s for s in speakers if para(s.start_char) == para(q.start_char)
                       and s.end_char <= q.start_char and _same_sentence(doc, s, q)]

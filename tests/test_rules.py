@@ -449,3 +449,13 @@ def test_a_headline_quote_signed_after_a_dash_takes_that_speaker():
     doc = nlp.make_doc("Venezuela must not stage Essequibo vote - world court\n\nThe court ruled on Friday.")
     spans = spans_at(doc, [("Venezuela must not stage Essequibo vote", "QUOTE"), ("world court", "SPEAKER")])
     assert [link["name"] for link in link_by_rules(doc, spans)] == ["world court"]
+
+
+def test_a_cue_takes_the_speaker_of_its_own_sentence_before_a_nearer_one_in_the_next():
+    text = ("Deal struck\n\nMutale Chanda, who heads research at a brokerage in the capital, described the "
+            "terms as generous. She pointed to the step-up clause.")
+    doc = nlp.make_doc(text)
+    spans = spans_at(doc, [("Mutale Chanda", "SPEAKER"), ("described", "CUE"), ("the terms as generous", "QUOTE"),
+                           ("She", "SPEAKER"), ("pointed to", "CUE"), ("the step-up clause", "QUOTE")])
+    links = link_by_rules(doc, spans)
+    assert [doc.text[slice(*link["speaker"])] for link in links] == ["Mutale Chanda", "She"]
