@@ -618,9 +618,11 @@ def _same_sentence(doc, a, b):
 
 
 def _introduces(doc, para, cue, quote):
-    """The cue is close to the quote, in its paragraph and its sentence."""
+    """The cue is close to the quote, in its paragraph and its sentence; a quote that ends
+    its sentence with a full stop (`“... work.” He said ...`) is not introduced by a cue after it."""
+    ended = re.search(r"\.[”\"’']?$", quote.text) and cue.start_char >= quote.end_char
     return para(cue.start_char) == para(quote.start_char) and _gap(cue, quote) < NEAR \
-        and _same_sentence(doc, cue, quote)
+        and _same_sentence(doc, cue, quote) and not ended
 
 
 def link_by_rules(doc, spans):
@@ -634,7 +636,10 @@ def link_by_rules(doc, spans):
     links, chosen, previous = [], [], None
     for q in quotes:
         near_cues = [c for c in cues if _introduces(doc, para, c, q)]
-        cue = min(near_cues, key=lambda c: _gap(c, q), default=None)
+        # Reported speech follows its cue (`said overnight that A, but he warned that B`); a
+        # direct quote takes the nearest cue on either side.
+        direct = q.text[:1] in PAIRS
+        cue = min(near_cues, key=lambda c: (not direct and c.start_char > q.start_char, _gap(c, q)), default=None)
         if cue is not None:
             near_speakers = [s for s in speakers if para(s.start_char) == para(cue.start_char)]
             speaker = min(near_speakers, key=lambda s: (not _same_sentence(doc, s, cue), _gap(s, cue), _gap(s, q)),

@@ -459,3 +459,19 @@ def test_a_cue_takes_the_speaker_of_its_own_sentence_before_a_nearer_one_in_the_
                            ("She", "SPEAKER"), ("pointed to", "CUE"), ("the step-up clause", "QUOTE")])
     links = link_by_rules(doc, spans)
     assert [doc.text[slice(*link["speaker"])] for link in links] == ["Mutale Chanda", "She"]
+
+
+def test_reported_speech_takes_the_cue_before_it_and_a_full_stop_ends_a_direct_quote():
+    text = ("Vote accepted\n\nJohn Briceño, the party's leader, said overnight that the party accepted the outcome, "
+            "but he warned that the government owed answers. “We lost,” Ana Cruz said. “We will be back.” "
+            "She said the campaign would go on.")
+    doc = nlp.make_doc(text)
+    spans = spans_at(doc, [("John Briceño", "SPEAKER"), ("said", "CUE"), ("the party accepted the outcome", "QUOTE"),
+                           ("he", "SPEAKER"), ("warned", "CUE"), ("the government owed answers", "QUOTE"),
+                           ("“We lost,”", "QUOTE"), ("Ana Cruz", "SPEAKER"), ("said", "CUE"),
+                           ("“We will be back.”", "QUOTE"), ("She", "SPEAKER"), ("said", "CUE"),
+                           ("the campaign would go on", "QUOTE")])
+    links = link_by_rules(doc, spans)
+    assert [doc.text[slice(*link["speaker"])] for link in links] == ["John Briceño", "he", "Ana Cruz", "Ana Cruz", "She"]
+    assert [doc.text[slice(*link["cue"])] if link["cue"] else None for link in links] == [
+        "said", "warned", "said", None, "said"]
