@@ -584,8 +584,10 @@ def names_organisation(span):
 
 
 def only_titles(span):
-    """`The Minister`, `Foreign Minister`: a title with no name in it."""
-    return all(w.lower().strip(".,") in NAME_TITLES for w in bare(span).split())
+    """`The Minister`, `Foreign Minister`, `Minister of Fisheries`: a title with no name in it
+    (a portfolio after `of` or `for` is not a name)."""
+    words = re.split(r" (?:of|for) ", bare(span))[0].split()
+    return bool(words) and all(w.lower().strip(".,") in NAME_TITLES for w in words)
 
 
 def names_someone(span):
@@ -602,7 +604,7 @@ def _headline_to_body(speakers, heads):
             break
         if heads[m] is not m or (names_someone(m) and not only_titles(m)) or is_pronoun(m):
             continue
-        named = [e for e in speakers if para(e.start_char) > 0 and names_someone(e)
+        named = [e for e in speakers if para(e.start_char) > 0 and names_someone(e) and not only_titles(e)
                  and mention_kind(e) == mention_kind(m) and not country_of(e)]
         body = named[0] if named else None
         if body is not None:

@@ -475,3 +475,9 @@ def test_reported_speech_takes_the_cue_before_it_and_a_full_stop_ends_a_direct_q
     assert [doc.text[slice(*link["speaker"])] for link in links] == ["John Briceño", "he", "Ana Cruz", "Ana Cruz", "She"]
     assert [doc.text[slice(*link["cue"])] if link["cue"] else None for link in links] == [
         "said", "warned", "said", None, "said"]
+
+
+def test_a_headline_title_with_a_portfolio_takes_the_bodys_name_not_a_bare_title():
+    text = ("Minister of Fisheries announces audit\n\nOpening the meeting, the Minister recalled the list. "
+            "Dr Fatou Diouf stated that the audit was done.")
+    assert heads_of(text, ["Minister of Fisheries", "the Minister", "Dr Fatou Diouf"]) == ["Dr Fatou Diouf"] * 3
