@@ -529,14 +529,15 @@ def _described_in_apposition(speakers, heads):
         if heads[m] is not m or has_name(m) or is_pronoun(m) or not definite:
             continue
         kind, wanted = mention_kind(m), modifiers(m) - {"former"} | {head_noun(m).lower()}
+        wanted -= countries_words(m)  # countries must not clash, but need not be repeated
         fits = []
         for e in named:
             described = apposition(e)
-            if e is m or not described or mention_kind(e) != kind or clash(m, e):
+            if e is m or not described or mention_kind(e) != kind:
                 continue
             mine, theirs = countries_in(m), countries_in(e) | countries_in(described)
-            own = set(without_possessive(e.text.lower()).split())
-            if wanted - countries_words(m) <= set(described.split()) | own and not (mine and theirs and not mine & theirs):
+            words = set(described.split()) | set(without_possessive(e.text.lower()).split())
+            if wanted <= words and not (mine and theirs and not mine & theirs):
                 fits.append(e)
         if fits:
             earlier = [e for e in fits if e.start_char < m.start_char]
@@ -628,9 +629,10 @@ def _introduces(doc, para, cue, quote):
 
 
 def link_by_rules(doc, spans):
-    """Link each QUOTE to the nearest CUE of its sentence and the SPEAKER nearest to that
-    cue; a quote with no cue takes the speaker before it in its paragraph (a transcript
-    label, a colon lead-in) or else continues the previous quote's speaker."""
+    """Link each QUOTE to the nearest CUE of its sentence (reported speech: the one before
+    it) and the SPEAKER of the cue's sentence nearest to that cue; a quote with no cue takes
+    the speaker before it in its sentence (a transcript label, a colon lead-in), a headline's
+    signature after a dash, or else continues the previous quote's speaker."""
     para = paragraph_of(doc)
     quotes = [s for s in spans if s.label_ == "QUOTE"]
     cues = [s for s in spans if s.label_ == "CUE"]
