@@ -435,8 +435,8 @@ def resolve_heads(speakers):
             same = next((e for e in earlier if noun in e.text.lower() and not clash(m, e)
                          and modifiers(m) <= set(without_possessive(e.text.lower()).split())), None)
             if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
-                same = next((e for e in earlier if has_name(e) and mention_kind(e) == "person"
-                             and not clash(m, e)), None)
+                people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)]
+                same = next((e for e in people if described_as(e, m)), people[0] if people else None)
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
                 same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender), None)
             head = heads[same] if same is not None else m
@@ -517,6 +517,19 @@ def apposition(span):
     return without_possessive(" ".join(found).lower())
 
 
+def described_as(e, m):
+    """An apposition beside the named mention `e` describes it with the words of the
+    description `m` (`Pat Gelsinger, its chief executive` for `The chief executive`), and
+    no country of one clashes with the other's."""
+    described = apposition(e)
+    if not described:
+        return False
+    wanted = (modifiers(m) - {"former"} | {head_noun(m).lower()}) - countries_words(m)
+    mine, theirs = countries_in(m), countries_in(e) | countries_in(described)
+    words = set(described.split()) | set(without_possessive(e.text.lower()).split())
+    return wanted <= words and not (mine and theirs and not mine & theirs)
+
+
 def _described_in_apposition(speakers, heads):
     """A definite description that found no source (`The chief executive`, `the analyst`)
     takes the named person or organisation an apposition described with the same words:
@@ -528,17 +541,7 @@ def _described_in_apposition(speakers, heads):
         definite = bool(words) and (words[0] == "the" or m.text.split()[0].endswith(("'s", "’s")))
         if heads[m] is not m or has_name(m) or is_pronoun(m) or not definite:
             continue
-        kind, wanted = mention_kind(m), modifiers(m) - {"former"} | {head_noun(m).lower()}
-        wanted -= countries_words(m)  # countries must not clash, but need not be repeated
-        fits = []
-        for e in named:
-            described = apposition(e)
-            if e is m or not described or mention_kind(e) != kind:
-                continue
-            mine, theirs = countries_in(m), countries_in(e) | countries_in(described)
-            words = set(described.split()) | set(without_possessive(e.text.lower()).split())
-            if wanted <= words and not (mine and theirs and not mine & theirs):
-                fits.append(e)
+        fits = [e for e in named if e is not m and mention_kind(e) == mention_kind(m) and described_as(e, m)]
         if fits:
             earlier = [e for e in fits if e.start_char < m.start_char]
             source = earlier[-1] if earlier else fits[0]

@@ -481,3 +481,10 @@ def test_a_headline_title_with_a_portfolio_takes_the_bodys_name_not_a_bare_title
     text = ("Minister of Fisheries announces audit\n\nOpening the meeting, the Minister recalled the list. "
             "Dr Fatou Diouf stated that the audit was done.")
     assert heads_of(text, ["Minister of Fisheries", "the Minister", "Dr Fatou Diouf"]) == ["Dr Fatou Diouf"] * 3
+
+
+def test_a_title_prefers_the_person_an_apposition_gave_it_to_the_nearest_person():
+    text = ("Summit ends early\n\nEmmanuel Macron, the French president, spoke first. President Donald Trump "
+            "left. The French president said the summit had done its work.")
+    assert heads_of(text, ["Emmanuel Macron", "President Donald Trump", "The French president"]) == [
+        "Emmanuel Macron", "President Donald Trump", "Emmanuel Macron"]
