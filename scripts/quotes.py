@@ -899,8 +899,9 @@ NOT_SOURCES = RELATIVES | {"there", "what"}
 
 def cue_subject(doc, cue):
     """The source a cue's syntax gives: the subject of the reporting verb (of the verb it is
-    conjoined to), or the object of `according to`; without appositives or relative clauses."""
-    verb = doc[cue.start]
+    conjoined to), or the object of `according to`; without appositives or relative clauses,
+    and within the cue's paragraph (the parse runs a headline into the lead)."""
+    verb, para = doc[cue.start], paragraph_of(doc)
     if cue.text.lower().startswith("according") and cue.end - cue.start >= 2:
         heads = [c for c in doc[cue.end - 1].children if c.dep_ == "pobj"]
     else:
@@ -910,6 +911,7 @@ def cue_subject(doc, cue):
     if heads and heads[0].lower_ in RELATIVES and verb.dep_ == "relcl":
         # `Timur Zhakenov, a researcher, who said ...`: the antecedent is the SPEAKER (3.19)
         heads = [verb.head.head if verb.head.dep_ == "appos" else verb.head]
+    heads = [h for h in heads if para(h.idx) == para(verb.idx)]
     if not heads or heads[0].lower_ in NOT_SOURCES:
         return None
     head = heads[0]
@@ -922,7 +924,10 @@ def cue_subject(doc, cue):
         if child.dep_ in SUBJECT_STOPS:
             break
         end = child.right_edge.i + 1
-    return doc[head.left_edge.i:end]
+    start = head.left_edge.i
+    while start < head.i and (doc[start].is_space or para(doc[start].idx) != para(head.idx)):
+        start += 1
+    return doc[start:end]
 
 
 EDGE_PUNCT = {",", ".", ";", ":", "—", "–", "-", "(", ")"}

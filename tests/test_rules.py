@@ -488,3 +488,14 @@ def test_a_title_prefers_the_person_an_apposition_gave_it_to_the_nearest_person(
             "left. The French president said the summit had done its work.")
     assert heads_of(text, ["Emmanuel Macron", "President Donald Trump", "The French president"]) == [
         "Emmanuel Macron", "President Donald Trump", "Emmanuel Macron"]
+
+
+def test_a_recovered_speaker_stays_in_its_cues_paragraph_when_the_parse_joins_the_headline():
+    # en_core_web_sm's parse of `Trade talks stall\n\nPat Gelsinger, its chief executive, told staff ...`
+    words = ["Trade", "talks", "stall", "\n\n", "Pat", "Gelsinger", ",", "its", "chief", "executive", ",", "told",
+             "staff", "the", "plan", "stood", "."]
+    heads = [1, 2, 11, 2, 5, 11, 5, 9, 9, 5, 5, 11, 11, 14, 15, 11, 11]
+    deps = ["compound", "compound", "nsubj", "dep", "compound", "nsubj", "punct", "poss", "amod", "appos", "punct",
+            "ROOT", "dobj", "det", "nsubj", "ccomp", "punct"]
+    doc, spans = parsed(words, heads, deps, [(11, 12, "CUE"), (13, 16, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans))[0] == ("Pat Gelsinger", "SPEAKER")
