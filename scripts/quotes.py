@@ -505,6 +505,8 @@ def _title_before_name(speakers, heads):
 DETERMINED = r"(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[A-Z][\w.-]*['’]s)\s[^,.;:!?()“”\"\n–—]{1,70}?"
 APPOSITION_BEFORE = re.compile(rf"(?:^|[,.;:!?(“”\"\n]\s*)({DETERMINED}),?\s*$")
 APPOSITION_AFTER = re.compile(rf"^\s*(?:,|\(|–|—)\s*({DETERMINED})\s*(?:[,.;:!?)–—]|$)")
+# A readout's bare title after a name: `Prince Salman, Crown Prince and Prime Minister, ...`
+TITLE_AFTER = re.compile(r"^\s*,\s*([A-Z][^,.;:!?()“”\"\n–—]{1,70}?)\s*,")
 APPOSITION_WORDS = 10
 
 
@@ -513,6 +515,10 @@ def apposition(span):
     doc = span.doc
     before = APPOSITION_BEFORE.search(doc.text[max(0, span.start_char - 80):span.start_char])
     after = APPOSITION_AFTER.match(doc.text[span.end_char:span.end_char + 90])
+    if after is None:
+        after = TITLE_AFTER.match(doc.text[span.end_char:span.end_char + 90])
+        if after and not TITLES & set(after.group(1).lower().split()):
+            after = None
     found = [m.group(1) for m in (before, after) if m and len(m.group(1).split()) <= APPOSITION_WORDS]
     return without_possessive(" ".join(found).lower())
 

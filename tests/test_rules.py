@@ -499,3 +499,10 @@ def test_a_recovered_speaker_stays_in_its_cues_paragraph_when_the_parse_joins_th
             "ROOT", "dobj", "det", "nsubj", "ccomp", "punct"]
     doc, spans = parsed(words, heads, deps, [(11, 12, "CUE"), (13, 16, "QUOTE")])
     assert labelled(recover_speakers(doc, spans))[0] == ("Pat Gelsinger", "SPEAKER")
+
+
+def test_a_readouts_bare_title_after_a_name_is_an_apposition():
+    text = ("Ties restored\n\nDr. Abdullatif Al Zayani, Minister of Foreign Affairs, received Ali Bagheri. "
+            "Ali Bagheri thanked him. The Minister of Foreign Affairs stressed that ties were strong.")
+    assert heads_of(text, ["Dr. Abdullatif Al Zayani", "Ali Bagheri", "The Minister of Foreign Affairs"])[-1] == \
+        "Dr. Abdullatif Al Zayani"
