@@ -5,6 +5,7 @@ nothing from the project and can be loaded on its own.
 """
 import os
 import re
+from bisect import bisect_right
 
 import spacy
 from spacy.language import Language
@@ -128,11 +129,14 @@ def set_links(doc, links):
 
 # --- Rule-based attribution: the baseline the trainable linker is measured against -------
 
-def paragraph_of(doc):
-    """A function from character offset to paragraph number (paragraphs split on blank lines)."""
-    from bisect import bisect_right
+def paragraph_starts(doc):
+    """The character offsets where paragraphs begin (paragraphs split on blank lines)."""
+    return [0] + [m.end() for m in re.finditer(r"\n\s*\n", doc.text)]
 
-    starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", doc.text)]
+
+def paragraph_of(doc):
+    """A function from character offset to paragraph number."""
+    starts = paragraph_starts(doc)
     return lambda char: bisect_right(starts, char) - 1
 
 
@@ -144,11 +148,17 @@ def is_pronoun(span):
     return span.text.lower() in PRONOUNS or span.text.lower() in POSSESSIVES
 
 
+def opens_with_possessive(span):
+    """`Germany's economy minister`."""
+    words = span.text.split()
+    return bool(words) and words[0].endswith(("'s", "’s"))
+
+
 def has_name(span):
     words = span.text.split()
     return bool(words) and not is_pronoun(span) and (
         words[0].lower() not in {"the", "a", "an", "its", "their", "his", "her", "our"}
-        and not words[0].endswith(("'s", "’s"))
+        and not opens_with_possessive(span)
         and any(w[0].isupper() for w in words))
 
 
@@ -460,10 +470,9 @@ def _named_in_text(speakers, m, ante):
     between the antecedent found and a pronoun (`Mokoena’s attention has moved. She said
     ...`): the full-named mention with that surname whose surname comes last, within the
     pronoun's paragraph and the one before it."""
-    doc, para = m.doc, paragraph_of(m.doc)
-    starts = [0] + [i + 1 for i, ch in enumerate(doc.text[:m.start_char]) if ch == "\n"]
-    previous = [i for i in starts if para(i) >= para(m.start_char) - 1]
-    lo = max(ante.end_char if ante is not None else 0, previous[0] if previous else 0)
+    doc, starts = m.doc, paragraph_starts(m.doc)
+    previous = starts[max(bisect_right(starts, m.start_char) - 2, 0)]
+    lo = max(ante.end_char if ante is not None else 0, previous)
     marked = [(s.start_char, s.end_char) for s in speakers]
     best, where = None, -1
     for e in speakers:
@@ -479,6 +488,13 @@ def _named_in_text(speakers, m, ante):
     return best
 
 
+def _rehead(heads, old, new):
+    """Every mention headed by `old` takes the head of `new`."""
+    for k, h in list(heads.items()):
+        if h is old:
+            heads[k] = heads[new]
+
+
 def _title_before_name(speakers, heads):
     """`the health minister told reporters ... Jane Ruth Aceng said`: a title (`the ...` or a
     country's, `Taiwan's deputy foreign minister`) that found no source before it takes the
@@ -488,15 +504,13 @@ def _title_before_name(speakers, heads):
         words = without_possessive(m.text.lower()).split()
         if not words:  # a predicted mention that is only `’s`
             continue
-        described = words[0] == "the" or (m.text.split()[0].endswith(("'s", "’s")) and countries_in(m))
+        described = words[0] == "the" or (opens_with_possessive(m) and countries_in(m))
         if heads[m] is not m or not described or len(words) > 4 or words[-1] not in TITLES:
             continue
         later = next((e for e in speakers[i + 1:] if para(e.start_char) == para(m.start_char)
                       and has_name(e) and mention_kind(e) == "person" and not clash(m, e)), None)
         if later is not None:
-            for k, h in list(heads.items()):
-                if h is m:
-                    heads[k] = heads[later]
+            _rehead(heads, m, later)
 
 
 # An apposition beside a name: `Robert Habeck, Germany's economy minister,` or `the
@@ -544,16 +558,13 @@ def _described_in_apposition(speakers, heads):
     named = [e for e in speakers if heads[e] is e and has_name(e) and not coordinated(e)]
     for m in speakers:
         words = without_possessive(m.text.lower()).split()
-        definite = bool(words) and (words[0] == "the" or m.text.split()[0].endswith(("'s", "’s")))
+        definite = bool(words) and (words[0] == "the" or opens_with_possessive(m))
         if heads[m] is not m or has_name(m) or is_pronoun(m) or not definite:
             continue
         fits = [e for e in named if e is not m and mention_kind(e) == mention_kind(m) and described_as(e, m)]
         if fits:
             earlier = [e for e in fits if e.start_char < m.start_char]
-            source = earlier[-1] if earlier else fits[0]
-            for k, h in list(heads.items()):
-                if h is m:
-                    heads[k] = heads[source]
+            _rehead(heads, m, earlier[-1] if earlier else fits[0])
 
 
 def gives_name(span):
@@ -618,9 +629,7 @@ def _headline_to_body(speakers, heads):
                  and mention_kind(e) == mention_kind(m) and not country_of(e)]
         body = named[0] if named else None
         if body is not None:
-            for k, h in list(heads.items()):
-                if h is m:
-                    heads[k] = heads[body]
+            _rehead(heads, m, body)
 
 
 def _same_sentence(doc, a, b):
@@ -661,9 +670,9 @@ def link_by_rules(doc, spans):
             before = [s for s in speakers if para(s.start_char) == para(q.start_char)
                       and s.end_char <= q.start_char and _same_sentence(doc, s, q)]
             # `Venezuela must not stage the vote - world court`: a headline signed after a dash
-            signed = [s for s in speakers if s.start_char >= q.end_char
-                      and DASHES >= set(doc.text[q.end_char:s.start_char].split()) != set()]
-            speaker = before[-1] if before else signed[0] if signed else previous
+            after = min((s for s in speakers if s.start_char >= q.end_char), key=lambda s: s.start_char, default=None)
+            gap = set(doc.text[q.end_char:after.start_char].split()) if after is not None else set()
+            speaker = before[-1] if before else after if gap and gap <= DASHES else previous
         if speaker is not None:
             previous = speaker
         chosen.append(speaker)
@@ -903,11 +912,12 @@ RELATIVES = {"who", "which", "that"}
 NOT_SOURCES = RELATIVES | {"there", "what"}
 
 
-def cue_subject(doc, cue):
+def cue_subject(doc, cue, para):
     """The source a cue's syntax gives: the subject of the reporting verb (of the verb it is
     conjoined to), or the object of `according to`; without appositives or relative clauses,
-    and within the cue's paragraph (the parse runs a headline into the lead)."""
-    verb, para = doc[cue.start], paragraph_of(doc)
+    and within the cue's paragraph (the parse runs a headline into the lead; `para`:
+    `paragraph_of`)."""
+    verb = doc[cue.start]
     if cue.text.lower().startswith("according") and cue.end - cue.start >= 2:
         heads = [c for c in doc[cue.end - 1].children if c.dep_ == "pobj"]
     else:
@@ -1002,7 +1012,7 @@ def recover_speakers(doc, spans):
     for cue in (s for s in spans if s.label_ == "CUE"):
         if not any(_introduces(doc, para, cue, q) for q in quotes):
             continue
-        subject = cue_subject(doc, cue)
+        subject = cue_subject(doc, cue, para)
         if subject is not None and len(subject) and not any(i in taken for i in range(subject.start, subject.end)):
             speaker = _trim_speaker(doc, Span(doc, subject.start, subject.end, label="SPEAKER"))
             added.append(speaker)
