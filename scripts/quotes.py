@@ -446,7 +446,9 @@ def resolve_heads(speakers):
                          and modifiers(m) <= set(without_possessive(e.text.lower()).split())), None)
             if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
                 people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)]
-                same = next((e for e in people if described_as(e, m)), people[0] if people else None)
+                described = [e for e in people if described_as(e, m)]
+                same = next((e for e in described if countries_in(m) & countries_of_person(e)),
+                            described[0] if described else _of_its_country(m, people))
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
                 same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender), None)
             head = heads[same] if same is not None else m
@@ -538,16 +540,92 @@ def apposition(span):
 
 
 def described_as(e, m):
-    """An apposition beside the named mention `e` describes it with the words of the
-    description `m` (`Pat Gelsinger, its chief executive` for `The chief executive`), and
-    no country of one clashes with the other's."""
-    described = apposition(e)
-    if not described:
+    """The text describes the named source `e` with the words of the description `m`, and
+    no country of one clashes with the other's: the apposition beside `e` holds its words
+    (`Pat Gelsinger, its chief executive` for `The chief executive`), or a title before the
+    name or an apposition where the text names `e` again has its head noun and its words
+    (`Deputy Secretary of State Christopher Landau` for `The Deputy Secretary`)."""
+    if country_of(e):
         return False
-    wanted = (modifiers(m) - {"former"} | {head_noun(m).lower()}) - countries_words(m)
-    mine, theirs = countries_in(m), countries_in(e) | countries_in(described)
-    words = set(described.split()) | set(without_possessive(e.text.lower()).split())
-    return wanted <= words and not (mine and theirs and not mine & theirs)
+    noun = head_noun(m).lower()
+    wanted = (modifiers(m) - {"former", "of", "for", "the"} | {noun}) - countries_words(m)
+    own = set(without_possessive(e.text.lower()).split())
+    mine, theirs = countries_in(m), countries_in(e) | countries_of_person(e)
+    if mine and theirs and not mine & theirs:
+        return False
+    beside = apposition(e)
+    return bool(beside) and wanted <= set(beside.split()) | own or any(
+        _head_word(d) == noun and wanted <= set(d.lower().split()) | own for d in descriptions_in_text(e))
+
+
+NAME_PREFIX = re.compile(r"(?:(?:[A-Z][\w.'’-]*|of|for|the|and),?\s+)+$")
+ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "smt", "shri", "st", "jr", "sr", "gen", "col", "lt", "sen", "rep",
+                 "gov", "prof", "h.e", "u.s", "u.n", "u.k", "e.u"}
+
+
+def _clause_before(text):
+    """The words of `text` after its last sentence end (`Mr.` and `U.S.` end none)."""
+    ends = [m.end() for m in re.finditer(r"[.!?;:]\s", text)
+            if text[:m.start()].split()[-1:] and text[:m.start()].split()[-1].lower() not in ABBREVIATIONS
+            and len(text[:m.start()].split()[-1]) > 1]
+    return text[max(ends, default=0):]
+
+
+def _title_words(lead):
+    """`and the Deputy Prime Minister of the Republic of Uzbekistan, Mr. Jamshid`: the
+    description before the name, without the first names and honorifics that end it and
+    the coordination that opens it."""
+    words = re.split(r"\band (?=the\b)", lead.replace(",", " "))[-1].split()
+    while words and words[-1][:1].isupper() and words[-1].lower().strip(".") not in NAME_TITLES \
+            and words[-1].lower().rstrip(".") not in ABBREVIATIONS and not countries_in(words[-1]):
+        words.pop()
+    while words and words[-1].lower().rstrip(".") in ABBREVIATIONS:
+        words.pop()
+    return " ".join(words)
+
+
+def descriptions_in_text(e):
+    """What the text says a named person is, wherever it names them: the title
+    words before the surname (`Minister for Foreign Affairs of Japan Iwaya Takeshi`, `the
+    President of the Republic of Mozambique, Filipe Jacinto Nyusi`) and an apposition after
+    the name (`Meloni, Italy’s prime minister,`). Other sources: their apposition only."""
+    doc, surname, found = e.doc, last_name(e), [apposition(e)]
+    if mention_kind(e) != "person" or not names_someone(e) or len(surname) < 3:
+        return [d for d in found if d]
+    for hit in re.finditer(rf"\b{re.escape(surname)}\b", doc.text):
+        lead = NAME_PREFIX.search(_clause_before(doc.text[max(0, hit.start() - 80):hit.start()]))
+        if lead:
+            found.append(_title_words(lead.group(0)))
+        rest = re.match(r"(?:\s+[A-Z][\w'’-]*)*", doc.text[hit.end():hit.end() + 60]).end() + hit.end()
+        after = APPOSITION_AFTER.match(doc.text[rest:rest + 90])
+        if after:
+            found.append(after.group(1))
+    conjuncts = (c for f in found for c in re.split(r"\band\b", f))  # `Prime Minister of Malaysia and Chair of ASEAN`
+    return [d for d in (without_possessive(c.replace(",", " ")).strip() for c in conjuncts) if d]
+
+
+def countries_of_person(e):
+    """The countries the text ties a named person to (`descriptions_in_text`): `The
+    Japanese Foreign Minister` is then Iwaya, not the Korean minister named between."""
+    return countries_in(" ".join(descriptions_in_text(e)))
+
+
+def _head_word(description):
+    """`Minister for Foreign Affairs of Japan`: `minister`; `the WHO director-general`:
+    `director-general` (lowercase words end a head, so `WHO` does not)."""
+    words = description.split()
+    cut = next((i for i, w in enumerate(words) if i and w in HEAD_ENDS), len(words))
+    return words[cut - 1].lower() if cut else ""
+
+
+def _of_its_country(m, people):
+    """The nearest person, unless the text ties them to another country than the
+    description's (`The Mozambican leader` after `the President of the Republic of Rwanda,
+    Paul Kagame`): then the nearest person tied to the description's country."""
+    mine = countries_in(m)
+    if not people or not mine or not countries_of_person(people[0]) or mine & countries_of_person(people[0]):
+        return people[0] if people else None
+    return next((e for e in people if mine & countries_of_person(e)), people[0])
 
 
 def _described_in_apposition(speakers, heads):
@@ -562,6 +640,7 @@ def _described_in_apposition(speakers, heads):
         if heads[m] is not m or has_name(m) or is_pronoun(m) or not definite:
             continue
         fits = [e for e in named if e is not m and mention_kind(e) == mention_kind(m) and described_as(e, m)]
+        fits = [e for e in fits if countries_in(m) & countries_of_person(e)] or fits
         if fits:
             earlier = [e for e in fits if e.start_char < m.start_char]
             _rehead(heads, m, earlier[-1] if earlier else fits[0])

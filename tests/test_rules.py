@@ -506,3 +506,27 @@ def test_a_readouts_bare_title_after_a_name_is_an_apposition():
             "Ali Bagheri thanked him. The Minister of Foreign Affairs stressed that ties were strong.")
     assert heads_of(text, ["Dr. Abdullatif Al Zayani", "Ali Bagheri", "The Minister of Foreign Affairs"])[-1] == \
         "Dr. Abdullatif Al Zayani"
+
+
+def test_a_nationality_title_takes_the_person_the_text_ties_to_that_country_not_the_nearest():
+    text = ("Forces day\n\nThe President of the Republic of Mozambique, Filipe Nyusi, today hosted the President "
+            "of the Republic of Rwanda, Paul Kagame. President Nyusi thanked the troops. President Kagame "
+            "pledged to stay. The Mozambican leader said the task was not finished.")
+    assert heads_of(text, ["President Nyusi", "President Kagame", "The Mozambican leader"])[-1] == "President Nyusi"
+    # A nearest person the text ties to no country keeps the title (`Gazprom` does not take it).
+    text = ("Gas deal ends\n\nSlovakia's importer buys from Gazprom. Prime Minister Robert Fico "
+            "protested. The Slovak leader said talks would go on.")
+    assert heads_of(text, ["Gazprom", "Prime Minister Robert Fico", "The Slovak leader"])[-1] == \
+        "Prime Minister Robert Fico"
+
+
+def test_a_description_takes_the_name_a_title_before_it_gave_it_anywhere_in_the_text():
+    text = ("Ministers meet\n\nMinister of Foreign Affairs Cho Tae-yul met Minister for Foreign Affairs of "
+            "Japan Iwaya Takeshi in Seoul. Minister Iwaya said ties mattered. Minister Cho agreed. The Japanese "
+            "Foreign Minister stressed the trilateral framework.")
+    assert heads_of(text, ["Minister Iwaya", "Minister Cho", "The Japanese Foreign Minister"])[-1] == \
+        "Minister Iwaya"
+    # The title's head noun must match: `Treasury principal secretary` is no `Treasury`.
+    text = ("Budget cut\n\nTreasury principal secretary Daniel Wekesa spoke. Wekesa said cuts were due. "
+            "The Treasury said the budget would shrink.")
+    assert heads_of(text, ["Wekesa", "The Treasury"])[-1] == "The Treasury"
