@@ -896,6 +896,12 @@ def _trim_speaker(doc, span):
         if t.dep_ in ("nsubj", "nsubjpass") and t.i < t.head.i < end and t.left_edge.i >= start:
             end = t.right_edge.i + 1  # `India's negotiator objected to ...`: not the verb
             break
+    if doc.has_annotation("DEP"):
+        # `Kenya on Tuesday welcomed`, `Cairo in turn accused`: the verb's prepositional phrase ends a speaker
+        end = next((t.i for t in doc[start + 1:end] if t.dep_ == "prep" and t.head.i >= end
+                    and t.i < t.right_edge.i < end and t.is_lower), end)
+        if end - start > 1 and doc[start].head.i < start and doc[start].dep_ == "appos" and doc[start].is_lower:
+            start += 1  # `... the Johor scheme both governments say`: the word belongs to the phrase before
     while end - start > 1 and (doc[end - 1].lower_ in TRAILERS or doc[end - 1].lower_ in RELATIVES):
         end -= 1
     for i in range(start + 1, end - 1):

@@ -530,3 +530,14 @@ def test_a_description_takes_the_name_a_title_before_it_gave_it_anywhere_in_the_
     text = ("Budget cut\n\nTreasury principal secretary Daniel Wekesa spoke. Wekesa said cuts were due. "
             "The Treasury said the budget would shrink.")
     assert heads_of(text, ["Wekesa", "The Treasury"])[-1] == "The Treasury"
+
+
+def test_a_speaker_stops_before_the_verbs_prepositional_phrase_but_keeps_its_own():
+    # `Kenya on Tuesday welcomed the vote.` with `on` attached to the verb, as the parser has it
+    words = ["Kenya", "on", "Tuesday", "welcomed", "the", "vote", "."]
+    doc, spans = parsed(words, [3, 3, 1, 3, 5, 3, 3], ["nsubj", "prep", "pobj", "ROOT", "det", "dobj", "punct"],
+                        [(0, 3, "SPEAKER"), (3, 4, "CUE"), (4, 6, "QUOTE")])
+    assert labelled(repair_boundaries(doc, spans))[0] == ("Kenya", "SPEAKER")
+    # `Officials in Lagos said ...`: `in` belongs to the subject, which stays whole
+    doc, spans = parsed(*OFFICIALS, [(0, 3, "SPEAKER"), (3, 4, "CUE"), (4, 8, "QUOTE")])
+    assert labelled(repair_boundaries(doc, spans))[0] == ("Officials in Lagos", "SPEAKER")
