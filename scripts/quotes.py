@@ -844,10 +844,21 @@ def _framing_start(doc, start, end):
     return end
 
 
+# Where and how the reporter says a statement was made, at a quote's end: `in a statement
+# read on television`, `in a social media post`, `in the strongest terms` (§2).
+MEDIUM = re.compile(r"\s(?:(?:in|on|via) (?:a|an|his|her|its|their)\s(?:[\w-]+\s){0,3}(?:statement|post|interview"
+                    r"|tweet|video|broadcast)s?\b[^,.;:“”\"]{0,50}|in the strongest (?:possible )?terms)$")
+
+
 def _trim(doc, start, end):
     """Drop what the ner tends to leave at a QUOTE's edges: a dateline, the conjunction
-    `that` and what comes before it (§2), and trailing commas or conjunctions."""
+    `that` and what comes before it (§2), the medium of the statement (`MEDIUM`), and
+    trailing commas or conjunctions."""
     start = _complement_start(doc, _after_dateline(doc, start, end), end)
+    medium = MEDIUM.search(doc[start:end].text) if end > start else None
+    if medium is not None:
+        cut = doc[start].idx + medium.start() + 1
+        end = next((t.i for t in doc[start + 1:end] if t.idx >= cut), end)
     while end - start > 1 and doc[end - 1].lower_ in TRAILERS:
         end -= 1
     return start, end
@@ -882,7 +893,8 @@ STATEMENT_NOUNS = {"verdict", "summary", "message", "view", "response", "reply",
 
 def _trim_speaker(doc, span):
     """A SPEAKER is one noun phrase: a hyphenated name stays whole, after a sentence end
-    inside it only the last sentence counts, it stops before the verb it is the subject of,
+    inside it only the last sentence counts, it stops before the verb it is the subject of
+    and before a prepositional phrase the parse hangs on that verb (`Kenya on Tuesday`),
     ends on no comma, conjunction or relative pronoun, and in a possessive lead-in (`Lin's
     own summary was blunt: ...`) is only the possessor (3.17)."""
     start, end = span.start, span.end
@@ -917,7 +929,8 @@ def repair_boundaries(doc, spans):
     paragraph; a direct quote runs to its closing quotation mark, or to its paragraph's end
     when it is unclosed, taking in QUOTEs the model split it into; a quote that ends on a
     closing mark starts at the opening one; an indirect one loses a dateline, the
-    conjunction `that`, a headline's framing clause and trailing commas or conjunctions, and
+    conjunction `that`, a headline's framing clause, the medium of the statement (`in a
+    statement`) and trailing commas or conjunctions, and
     `said that A and that B` becomes two. In a transcript, the paragraph after a speaker's
     label (`Name: ...`, the label taken whole) is one answer, and a labelled paragraph
     ending in `?` is a reporter's question, left unannotated. A repair never crosses a

@@ -541,3 +541,18 @@ def test_a_speaker_stops_before_the_verbs_prepositional_phrase_but_keeps_its_own
     # `Officials in Lagos said ...`: `in` belongs to the subject, which stays whole
     doc, spans = parsed(*OFFICIALS, [(0, 3, "SPEAKER"), (3, 4, "CUE"), (4, 8, "QUOTE")])
     assert labelled(repair_boundaries(doc, spans))[0] == ("Officials in Lagos", "SPEAKER")
+
+
+def test_an_indirect_quote_leaves_out_the_medium_and_manner_of_the_statement():
+    # `Kyiv condemned the attack in the strongest terms.`
+    words = ["Kyiv", "condemned", "the", "attack", "in", "the", "strongest", "terms", "."]
+    heads = [1, 1, 3, 1, 1, 7, 7, 4, 1]
+    deps = ["nsubj", "ROOT", "det", "dobj", "prep", "det", "amod", "pobj", "punct"]
+    doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 8, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["the attack"]
+    # `... to report at the next ordinary session` is what was said, not how
+    words = ["It", "urged", "members", "to", "report", "at", "the", "next", "session", "."]
+    heads = [1, 1, 1, 4, 1, 4, 8, 8, 5, 1]
+    deps = ["nsubj", "ROOT", "dobj", "aux", "xcomp", "prep", "det", "amod", "pobj", "punct"]
+    doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 9, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["members to report at the next session"]
