@@ -1081,15 +1081,20 @@ def cue_complement(doc, cue, paragraphs):
 
 def recover_quotes(doc, spans):
     """Add, as a QUOTE, the parsed complement of each cue that introduces no QUOTE, when no
-    span is there: the ner often finds the cue of an attribution and misses its content."""
+    span is there: the ner often finds the cue of an attribution and misses its content. A
+    quote with another cue between introduces that one (`appealed for calm, saying ...`)."""
     if not doc.has_annotation("DEP"):
         return spans
     taken = {i for s in spans for i in range(s.start, s.end)}
     para, paragraphs = paragraph_of(doc), _paragraph_ranges(doc)
     quotes = [s for s in spans if s.label_ == "QUOTE"]
+    cues = [s for s in spans if s.label_ == "CUE"]
     added = []
-    for cue in (s for s in spans if s.label_ == "CUE"):
-        if any(_introduces(doc, para, cue, q) for q in quotes + added):
+    for cue in cues:
+        def between(q):
+            lo, hi = min(cue.end, q.end), max(cue.start, q.start)
+            return any(lo <= c.start and c.end <= hi for c in cues if c is not cue)
+        if any(_introduces(doc, para, cue, q) and not between(q) for q in quotes + added):
             continue
         content = cue_complement(doc, cue, paragraphs)
         if content is not None and not any(i in taken for i in range(content.start, content.end)):

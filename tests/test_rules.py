@@ -556,3 +556,12 @@ def test_an_indirect_quote_leaves_out_the_medium_and_manner_of_the_statement():
     deps = ["nsubj", "ROOT", "dobj", "aux", "xcomp", "prep", "det", "amod", "pobj", "punct"]
     doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 9, "QUOTE")])
     assert quotes_of(repair_boundaries(doc, spans)) == ["members to report at the next session"]
+
+
+def test_a_cue_whose_nearby_quote_belongs_to_a_later_cue_gets_its_own_complement():
+    # `Operators appealed for calm, saying politics should stay out.`
+    words = ["Operators", "appealed", "for", "calm", ",", "saying", "politics", "should", "stay", "out", "."]
+    heads = [1, 1, 1, 2, 1, 1, 8, 8, 5, 8, 1]
+    deps = ["nsubj", "ROOT", "prep", "pobj", "punct", "advcl", "nsubj", "aux", "ccomp", "prt", "punct"]
+    doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (1, 3, "CUE"), (5, 6, "CUE"), (6, 10, "QUOTE")])
+    assert quotes_of(recover_quotes(doc, spans)) == ["calm", "politics should stay out"]
