@@ -470,16 +470,15 @@ def resolve_heads(speakers):
 def _named_in_text(speakers, m, ante):
     """The person whom the text names, without a SPEAKER span, as the subject of a sentence
     between the antecedent found and a pronoun (`Mokoena’s attention has moved. She said
-    ...`): the full-named mention with that surname whose surname comes last, within the
-    pronoun's paragraph and the one before it."""
+    ...`, `Macron was pressed on ... He told`): the named mention with that surname whose
+    surname comes last, within the pronoun's paragraph and the one before it."""
     doc, starts = m.doc, paragraph_starts(m.doc)
     previous = starts[max(bisect_right(starts, m.start_char) - 2, 0)]
     lo = max(ante.end_char if ante is not None else 0, previous)
     marked = [(s.start_char, s.end_char) for s in speakers]
     best, where = None, -1
     for e in speakers:
-        if e is m or not has_name(e) or mention_kind(e) != "person" or coordinated(e) \
-                or len(name_words(e)) < 2 and not honorific_gender(e):
+        if e is m or not has_name(e) or mention_kind(e) != "person" or coordinated(e):
             continue
         surname = last_name(e)
         for found in re.finditer(rf"\b{re.escape(surname)}\b", doc.text[lo:m.start_char]):

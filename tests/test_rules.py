@@ -565,3 +565,9 @@ def test_a_cue_whose_nearby_quote_belongs_to_a_later_cue_gets_its_own_complement
     deps = ["nsubj", "ROOT", "prep", "pobj", "punct", "advcl", "nsubj", "aux", "ccomp", "prt", "punct"]
     doc, spans = parsed(words, heads, deps, [(0, 1, "SPEAKER"), (1, 3, "CUE"), (5, 6, "CUE"), (6, 10, "QUOTE")])
     assert quotes_of(recover_quotes(doc, spans)) == ["calm", "politics should stay out"]
+
+
+def test_he_takes_a_one_word_name_that_opens_the_sentence_before_it():
+    text = ("AI summit\n\nMacron opened the summit. India's prime minister, Narendra Modi, said his country would "
+            "host the next one. Macron was pressed on the AI Act. He told reporters Europe would simplify.")
+    assert heads_of(text, ["Macron", "Narendra Modi", "He"])[-1] == "Macron"
