@@ -175,7 +175,10 @@ GROUP_NOUNS = {"ministry", "government", "department", "embassy", "office", "com
                "survey", "study", "letter", "readout", "resolution", "centre", "center", "regulator",
                "operator", "ngo", "charity", "watchdog", "federation", "team", "panel",
                "assembly", "summit", "conference", "congress", "senate", "presidency", "navy",
-               "guard", "house", "institution", "consortium", "industry", "people"}
+               "guard", "house", "institution", "consortium", "industry", "people",
+               # heads of organisations' names: `Amnesty International`, `Human Rights Watch`
+               "international", "watch", "frontières", "foundation", "corporation", "ltd", "limited", "inc",
+               "plc", "holdings", "airways", "airlines", "mining", "treasury", "street", "voices"}
 # Possessive lead-ins (3.17) are pronoun mentions too.
 POSSESSIVES = {"his": "person-pronoun", "her": "person-pronoun", "its": "group-pronoun",
                "their": "group-pronoun", "our": "group-pronoun"}
@@ -191,7 +194,7 @@ TITLES = {"minister", "president", "secretary", "spokesman", "spokeswoman", "spo
 # Nouns a later description uses for a named organisation: `Transnet ... the company`.
 ORG_NOUNS = {"company", "agency", "bloc", "group", "organisation", "organization", "charity", "firm",
              "lender", "carrier", "fund", "bank", "watchdog", "regulator", "operator", "producer",
-             "giant", "maker", "body", "organisation's", "insurer", "refiner", "miner", "developer"}
+             "giant", "maker", "body", "organisation's", "insurer", "refiner", "miner", "developer", "monitor"}
 
 # Words of a title before a name: `Foreign Minister`, `Mr.`, `Sheikh`.
 NAME_TITLES = TITLES | {"mr", "ms", "mrs", "dr", "sir", "madam", "prime", "vice", "deputy", "foreign",
@@ -242,6 +245,11 @@ def acronym(span):
     return "".join(w[0] for w in span.text.split() if w[0].isupper() and w.lower() != "the")
 
 
+def initials_in(span):
+    """The words in capitals or initials of a mention (`The U.N. refugee agency`: `U.N.`)."""
+    return {w for w in span.text.split() if len(w.replace(".", "")) > 1 and w.replace(".", "").isupper()}
+
+
 def is_initials(span):
     return re.fullmatch(r"[A-Z][A-Z-]+", bare(span)) is not None
 
@@ -288,7 +296,7 @@ def mention_kind(span):
     # `officials`, and `Analysts at two brokerages` (capitalised as the first word), not `Reuters`
     first = len(span.text.split()) > 1 and span.text.split()[0] == head
     plural = (head.islower() or first) and head.endswith("s") and not head.endswith("ss")
-    if head.lower() in GROUP_NOUNS or plural or coordinated(span) or country_of(span) or is_initials(span):
+    if head.lower() in GROUP_NOUNS | ORG_NOUNS or plural or coordinated(span) or country_of(span) or is_initials(span):
         return "group"
     return "person"
 
@@ -422,12 +430,15 @@ def resolve_heads(speakers):
             ante = next((e for e in earlier if mention_kind(e) == "person" and head_noun(e).lower() not in ASKERS
                          and gender.get(heads[e], mine) == mine), None)
             named = _named_in_text(speakers, m, ante)
-            if named is not None and gender.get(heads.get(named, named), mine) == mine:
+            if named is not None and gender.get(heads.get(named, named), mine) == mine \
+                    and mention_kind(heads.get(named, named)) == "person":  # not `Amnesty` of `Amnesty International`
                 head = heads.get(named, named)
             elif ante is not None:
                 head = heads[ante]
             else:
-                head = next((e for e in speakers[i + 1:] if has_name(e) and mention_kind(e) == "person"), m)
+                head = next((e for e in speakers[i + 1:] if has_name(e) and mention_kind(e) == "person"
+                             and not any(mention_kind(x) == "group" and same_source_name(e, x) for x in earlier)),
+                            m)  # not `Amnesty` after `Amnesty International`
         elif kind == "group-pronoun":
             ante = next((e for e in earlier if mention_kind(e) == "group" or
                          (has_name(e) and len(e.text.split()) == 1)), None)
@@ -450,7 +461,8 @@ def resolve_heads(speakers):
                 same = next((e for e in described if countries_in(m) & countries_of_person(e)),
                             described[0] if described else _of_its_country(m, people))
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
-                same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender), None)
+                same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender
+                             and initials_in(m) <= set(heads[e].text.split())), None)
             head = heads[same] if same is not None else m
         if head is m and not is_pronoun(m):  # `His Royal Highness` after `His Royal Highness Prince Salman`
             start = f"{bare(m).lower()} "

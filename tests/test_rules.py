@@ -571,3 +571,13 @@ def test_he_takes_a_one_word_name_that_opens_the_sentence_before_it():
     text = ("AI summit\n\nMacron opened the summit. India's prime minister, Narendra Modi, said his country would "
             "host the next one. Macron was pressed on the AI Act. He told reporters Europe would simplify.")
     assert heads_of(text, ["Macron", "Narendra Modi", "He"])[-1] == "Macron"
+
+
+def test_an_organisations_name_is_a_group_that_it_and_the_group_take_but_he_does_not():
+    text = ("Rights group condemns arrests\n\nAmnesty International said the arrests were arbitrary. The "
+            "London-based group called for their release. It said more. The U.N. refugee agency was silent. "
+            "A lawyer for the detainees agreed. He said Amnesty had the facts right.")
+    assert heads_of(text, ["Rights group", "Amnesty International", "The London-based group", "It",
+                           "The U.N. refugee agency", "He", "Amnesty"]) == [
+        "Amnesty International", "Amnesty International", "Amnesty International", "Amnesty International",
+        "The U.N. refugee agency", "He", "Amnesty International"]
