@@ -533,19 +533,26 @@ DETERMINED = r"(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[A-Z][\w.-]*['’]
 APPOSITION_BEFORE = re.compile(rf"(?:^|[,.;:!?(“”\"\n]\s*)({DETERMINED}),?\s*$")
 APPOSITION_AFTER = re.compile(rf"^\s*(?:,|\(|–|—)\s*({DETERMINED})\s*(?:[,.;:!?)–—]|$)")
 # A readout's bare title after a name: `Prince Salman, Crown Prince and Prime Minister, ...`
-TITLE_AFTER = re.compile(r"^\s*,\s*([A-Z][^,.;:!?()“”\"\n–—]{1,70}?)\s*,")
+TITLE_AFTER = re.compile(r"^\s*,\s*([A-Z][^,.;:!?()“”\"\n–—]{1,70}?)\s*[,.]")
 APPOSITION_WORDS = 10
+OFFICES = {"director", "director-general", "chair", "chairman", "chairwoman", "head"}  # bare titles too
+
+
+def _apposition_after(text):
+    """The apposition that `text` (what follows a name) opens with, or None."""
+    after = APPOSITION_AFTER.match(text)
+    if after is None:
+        after = TITLE_AFTER.match(text)
+        if after and not (TITLES | OFFICES) & set(after.group(1).lower().split()):
+            after = None
+    return after
 
 
 def apposition(span):
     """The description beside a named mention, lowercased, without possessives ('' for none)."""
     doc = span.doc
     before = APPOSITION_BEFORE.search(doc.text[max(0, span.start_char - 80):span.start_char])
-    after = APPOSITION_AFTER.match(doc.text[span.end_char:span.end_char + 90])
-    if after is None:
-        after = TITLE_AFTER.match(doc.text[span.end_char:span.end_char + 90])
-        if after and not TITLES & set(after.group(1).lower().split()):
-            after = None
+    after = _apposition_after(doc.text[span.end_char:span.end_char + 90])
     found = [m.group(1) for m in (before, after) if m and len(m.group(1).split()) <= APPOSITION_WORDS]
     return without_possessive(" ".join(found).lower())
 
@@ -586,7 +593,7 @@ def _title_words(lead):
     """`and the Deputy Prime Minister of the Republic of Uzbekistan, Mr. Jamshid`: the
     description before the name, without the first names and honorifics that end it and
     the coordination that opens it."""
-    words = re.split(r"\band (?=the\b)", lead.replace(",", " "))[-1].split()
+    words = re.split(r"\band (?=the\b)|,\s*and\b", lead)[-1].replace(",", " ").split()
     while words and words[-1][:1].isupper() and words[-1].lower().strip(".") not in NAME_TITLES \
             and words[-1].lower().rstrip(".") not in ABBREVIATIONS and not countries_in(words[-1]):
         words.pop()
@@ -608,7 +615,7 @@ def descriptions_in_text(e):
         if lead:
             found.append(_title_words(lead.group(0)))
         rest = re.match(r"(?:\s+[A-Z][\w'’-]*)*", doc.text[hit.end():hit.end() + 60]).end() + hit.end()
-        after = APPOSITION_AFTER.match(doc.text[rest:rest + 90])
+        after = _apposition_after(doc.text[rest:rest + 90])
         if after:
             found.append(after.group(1))
     conjuncts = (c for f in found for c in re.split(r"\band\b", f))  # `Prime Minister of Malaysia and Chair of ASEAN`

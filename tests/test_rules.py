@@ -581,3 +581,11 @@ def test_an_organisations_name_is_a_group_that_it_and_the_group_take_but_he_does
                            "The U.N. refugee agency", "He", "Amnesty"]) == [
         "Amnesty International", "Amnesty International", "Amnesty International", "Amnesty International",
         "The U.N. refugee agency", "He", "Amnesty International"]
+
+
+def test_a_readouts_office_after_a_name_ending_its_sentence_describes_it_and_and_ends_a_title():
+    text = ("Talks in Cairo\n\nThe minister received Mr. Abbas Araghchi, Minister of Foreign Affairs of Iran, and "
+            "Mr. Rafael Grossi, Director General of the International Atomic Energy Agency. Mr. Abbas Araghchi "
+            "spoke first. The Director General said inspections would resume. The Iranian minister agreed.")
+    assert heads_of(text, ["Mr. Rafael Grossi", "Mr. Abbas Araghchi", "The Director General",
+                           "The Iranian minister"])[2:] == ["Mr. Rafael Grossi", "Mr. Abbas Araghchi"]
