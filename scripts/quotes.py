@@ -941,6 +941,15 @@ def _trim_speaker(doc, span):
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label="SPEAKER")
 
 
+def _modifies_speaker(span, spans):
+    """A SPEAKER the parse hangs on another one by a preposition is part of it: `Lumber Trade
+    Council` in `Kurt Niquidet of the B.C. Lumber Trade Council welcomed ...`."""
+    root = span.root
+    return span.label_ == "SPEAKER" and span.doc.has_annotation("DEP") and root.dep_ == "pobj" \
+        and root.head.dep_ == "prep" and any(o is not span and o.label_ == "SPEAKER"
+                                             and o.start <= root.head.head.i < o.end for o in spans)
+
+
 def repair_boundaries(doc, spans):
     """Snap predicted spans to boundaries the span rules fix (§2, 3.6, 3.11, 3.18, 3.22):
     SPEAKERs are trimmed to one noun phrase (`_trim_speaker`); a QUOTE keeps to its first
@@ -955,6 +964,7 @@ def repair_boundaries(doc, spans):
     SPEAKER or CUE span, except that a transcript answer is the whole paragraph; spans are
     returned sorted."""
     spans = [_trim_speaker(doc, s) if s.label_ == "SPEAKER" else s for s in spans]
+    spans = [s for s in spans if not _modifies_speaker(s, spans)]
     owner = {}  # token index -> span covering it
     for s in spans:
         for i in range(s.start, s.end):

@@ -589,3 +589,12 @@ def test_a_readouts_office_after_a_name_ending_its_sentence_describes_it_and_and
             "spoke first. The Director General said inspections would resume. The Iranian minister agreed.")
     assert heads_of(text, ["Mr. Rafael Grossi", "Mr. Abbas Araghchi", "The Director General",
                            "The Iranian minister"])[2:] == ["Mr. Rafael Grossi", "Mr. Abbas Araghchi"]
+
+
+def test_a_speaker_inside_another_speakers_prepositional_phrase_is_dropped():
+    words = ["Kurt", "Niquidet", "of", "the", "Lumber", "Council", "welcomed", "the", "support", "."]
+    heads = [1, 6, 1, 5, 5, 2, 6, 8, 6, 6]
+    deps = ["compound", "nsubj", "prep", "det", "compound", "pobj", "ROOT", "det", "dobj", "punct"]
+    doc, spans = parsed(words, heads, deps, [(0, 2, "SPEAKER"), (4, 6, "SPEAKER"), (6, 7, "CUE"), (7, 9, "QUOTE")])
+    assert labelled(repair_boundaries(doc, spans)) == [
+        ("Kurt Niquidet", "SPEAKER"), ("welcomed", "CUE"), ("the support", "QUOTE")]
