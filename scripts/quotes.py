@@ -578,15 +578,26 @@ def described_as(e, m):
 
 NAME_PREFIX = re.compile(r"(?:(?:[A-Z][\w.'’-]*|of|for|the|and),?\s+)+$")
 ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "smt", "shri", "st", "jr", "sr", "gen", "col", "lt", "sen", "rep",
-                 "gov", "prof", "h.e", "u.s", "u.n", "u.k", "e.u"}
+                 "gov", "prof", "h.e", "u.s", "u.n", "u.k", "e.u", "no", "jan", "feb", "aug", "sept", "sep", "oct",
+                 "nov", "dec"}
+
+
+def sentence_ends(text, marks=".!?"):
+    """Where sentences end in `text`: after one of `marks` and a space, but not after an
+    abbreviation or an initial, nor before a number or a lowercase word (`Mr.`, `U.S.`,
+    `Aug. 8`)."""
+    for m in re.finditer(rf"[{marks}]\s+", text):
+        word = (text[:m.start()].split()[-1:] or [""])[0]
+        following = text[m.end():m.end() + 1]
+        if m.group(0)[0] == "." and (word.lower() in ABBREVIATIONS or len(word) == 1
+                                     or following.isdigit() or following.islower()):
+            continue
+        yield m.end()
 
 
 def _clause_before(text):
-    """The words of `text` after its last sentence end (`Mr.` and `U.S.` end none)."""
-    ends = [m.end() for m in re.finditer(r"[.!?;:]\s", text)
-            if text[:m.start()].split()[-1:] and text[:m.start()].split()[-1].lower() not in ABBREVIATIONS
-            and len(text[:m.start()].split()[-1]) > 1]
-    return text[max(ends, default=0):]
+    """The words of `text` after its last sentence end or semicolon or colon."""
+    return text[max(sentence_ends(text, ".!?;:"), default=0):]
 
 
 def _title_words(lead):
@@ -732,7 +743,7 @@ def _headline_to_body(speakers, heads):
 def _same_sentence(doc, a, b):
     """No sentence end between the two spans (quotation marks end sentences inside)."""
     left, right = (a, b) if a.start_char < b.start_char else (b, a)
-    return not re.search(r"[.!?]\s", doc.text[left.end_char:right.start_char])
+    return not any(sentence_ends(doc.text[left.end_char:right.start_char]))
 
 
 def _introduces(doc, para, cue, quote):

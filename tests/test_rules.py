@@ -598,3 +598,13 @@ def test_a_speaker_inside_another_speakers_prepositional_phrase_is_dropped():
     doc, spans = parsed(words, heads, deps, [(0, 2, "SPEAKER"), (4, 6, "SPEAKER"), (6, 7, "CUE"), (7, 9, "QUOTE")])
     assert labelled(repair_boundaries(doc, spans)) == [
         ("Kurt Niquidet", "SPEAKER"), ("welcomed", "CUE"), ("the support", "QUOTE")]
+
+
+def test_an_abbreviation_or_a_date_does_not_end_the_sentence_of_a_cue():
+    text = "Lumber duties\n\nCommerce said on Aug. 8 that Canadian lumber was subsidised. A U.S. diplomat said more."
+    doc = nlp.make_doc(text)
+    spans = spans_at(doc, [("Commerce", "SPEAKER"), ("said", "CUE"), ("Canadian lumber was subsidised", "QUOTE"),
+                           ("A U.S. diplomat", "SPEAKER"), ("said", "CUE"), ("more", "QUOTE")])
+    links = link_by_rules(doc, spans)
+    assert [(doc.text[slice(*link["speaker"])], doc.text[slice(*link["cue"])]) for link in links] == [
+        ("Commerce", "said"), ("A U.S. diplomat", "said")]
