@@ -368,9 +368,11 @@ PLACE_INDEX = _place_index()
 
 def country_of(span):
     """The country a mention stands for as a government: `Nairobi`, `Kenya`, `the Kenyan
-    government`, `Kenya's government`; None for anything else (`Kenya's foreign ministry`)."""
+    government`, `Kenya's government`, `Niger's military government`; None for anything
+    else (`Kenya's foreign ministry`)."""
     mention = re.sub(r"^the ", "", span.text.lower()).replace("’", "'")
-    text = re.sub(r"'s government$| government$", "", mention)
+    text = re.sub(r"(?:'s)?(?: (?:new|military|interim|transitional|federal|internationally|recognised|recognized|"
+                  r"eastern-based|western-based|elected))* government$", "", mention)
     if text.startswith("government of "):
         text = text[len("government of "):]
     was_government = text != mention

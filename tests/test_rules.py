@@ -608,3 +608,8 @@ def test_an_abbreviation_or_a_date_does_not_end_the_sentence_of_a_cue():
     links = link_by_rules(doc, spans)
     assert [(doc.text[slice(*link["speaker"])], doc.text[slice(*link["cue"])]) for link in links] == [
         ("Commerce", "said"), ("A U.S. diplomat", "said")]
+
+
+def test_a_country_with_a_qualified_government_is_still_that_country():
+    text = "Niger's military government expelled the envoy. Niamey said the decision was final."
+    assert heads_of(text, ["Niger's military government", "Niamey"]) == ["Niger's military government"] * 2
