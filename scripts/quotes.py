@@ -460,12 +460,15 @@ def resolve_heads(speakers):
             if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
                 people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)]
                 described = [e for e in people if described_as(e, m)]
+                if not described and len(m.text.split()) > 2:  # `The prime minister` before `Mark Carney`,
+                    described = [e for e in speakers[i + 1:] if has_name(e) and mention_kind(e) == "person"
+                                 and described_as(e, m)][:1]  # titled so in the text: not the nearest person
                 same = next((e for e in described if countries_in(m) & countries_of_person(e)),
                             described[0] if described else _of_its_country(m, people))
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
                 same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender
                              and initials_in(m) <= set(heads[e].text.split())), None)
-            head = heads[same] if same is not None else m
+            head = heads.get(same, same) if same is not None else m  # a later mention: its head below
         if head is m and not is_pronoun(m):  # `His Royal Highness` after `His Royal Highness Prince Salman`
             start = f"{bare(m).lower()} "
             same = next((e for e in earlier if f"{bare(e).lower()} ".startswith(start) and not coordinated(e)), None)
@@ -474,6 +477,9 @@ def resolve_heads(speakers):
         known = honorific_gender(m) or PRONOUN_GENDER.get(m.text.lower())
         if known:
             gender.setdefault(head, known)
+    for m in speakers:  # a mention headed by a later one takes that one's head
+        while heads[heads[m]] is not heads[m]:
+            heads[m] = heads[heads[m]]
     if speakers:
         _headline_to_body(speakers, heads)
         _title_before_name(speakers, heads)

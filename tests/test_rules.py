@@ -613,3 +613,10 @@ def test_an_abbreviation_or_a_date_does_not_end_the_sentence_of_a_cue():
 def test_a_country_with_a_qualified_government_is_still_that_country():
     text = "Niger's military government expelled the envoy. Niamey said the decision was final."
     assert heads_of(text, ["Niger's military government", "Niamey"]) == ["Niger's military government"] * 2
+
+
+def test_a_title_takes_a_later_speaker_the_text_titled_so_before_the_nearest_person():
+    text = ("Trade talks\n\nPrime Minister Mark Carney flew to Washington. Donald Trump spoke first. "
+            "The prime minister said the talks were useful. Mark Carney later added more.")
+    assert heads_of(text, ["Donald Trump", "The prime minister", "Mark Carney"]) == [
+        "Donald Trump", "Mark Carney", "Mark Carney"]
