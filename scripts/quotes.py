@@ -670,11 +670,11 @@ def _described_in_apposition(speakers, heads):
     takes the named person or organisation an apposition described with the same words:
     `Pat Gelsinger, its chief executive,`. The nearest earlier one wins, else the nearest
     later one."""
-    named = [e for e in speakers if heads[e] is e and has_name(e) and not coordinated(e)]
+    named = [e for e in speakers if heads[e] is e and (has_name(e) or HONOURED.match(e.text)) and not coordinated(e)]
     for m in speakers:
         words = without_possessive(m.text.lower()).split()
         definite = bool(words) and (words[0] == "the" or opens_with_possessive(m))
-        if heads[m] is not m or has_name(m) or is_pronoun(m) or not definite:
+        if heads[m] is not m or (has_name(m) and not only_honours(m)) or is_pronoun(m) or not (definite or only_honours(m)):
             continue
         fits = [e for e in named if e is not m and mention_kind(e) == mention_kind(m) and described_as(e, m)]
         fits = [e for e in fits if countries_in(m) & countries_of_person(e)] or fits
@@ -718,6 +718,16 @@ def names_organisation(span):
     if is_pronoun(span) or " and " in span.text or not names_someone(span):
         return False
     return is_initials(span) or len(bare(span).split()) == 1 or mention_kind(span) == "group"
+
+
+HONOURED = re.compile(r"(?:His|Her) (?:Royal Highness|Majesty|Excellency|Highness) [A-Z]")  # and a name
+HONOURS = {"hrh", "his", "her", "royal", "highness", "majesty", "excellency", "h.e.", "crown", "the", "and"}
+
+
+def only_honours(span):
+    """`HRH the Crown Prince and Prime Minister`: honours and titles, no name."""
+    words = [w.lower().strip(",") for w in span.text.split()]
+    return len(words) > 1 and all(w in HONOURS or w.strip(".") in NAME_TITLES for w in words)
 
 
 def only_titles(span):

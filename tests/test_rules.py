@@ -620,3 +620,12 @@ def test_a_title_takes_a_later_speaker_the_text_titled_so_before_the_nearest_per
             "The prime minister said the talks were useful. Mark Carney later added more.")
     assert heads_of(text, ["Donald Trump", "The prime minister", "Mark Carney"]) == [
         "Donald Trump", "Mark Carney", "Mark Carney"]
+
+
+def test_an_honoured_title_takes_the_honoured_name_its_apposition_gave():
+    text = ("Agreement signed\n\nHis Royal Highness Prince Salman bin Hamad Al Khalifa, Crown Prince and Prime "
+            "Minister, and Antony J. Blinken signed the agreement. HRH the Crown Prince and Prime Minister said "
+            "it opened a new chapter. The Crown Prince and Prime Minister added that ties were strong.")
+    assert heads_of(text, ["His Royal Highness Prince Salman bin Hamad Al Khalifa", "Antony J. Blinken",
+                           "HRH the Crown Prince and Prime Minister", "The Crown Prince and Prime Minister"])[2:] == [
+        "His Royal Highness Prince Salman bin Hamad Al Khalifa"] * 2
