@@ -668,13 +668,14 @@ def _of_its_country(m, people):
 def _described_in_apposition(speakers, heads):
     """A definite description that found no source (`The chief executive`, `the analyst`)
     takes the named person or organisation an apposition described with the same words:
-    `Pat Gelsinger, its chief executive,`. The nearest earlier one wins, else the nearest
-    later one."""
+    `Pat Gelsinger, its chief executive,`; so do a readout's honours and titles (`HRH the
+    Crown Prince and Prime Minister`). One tied to the description's country wins, then the
+    nearest earlier one, else the nearest later one."""
     named = [e for e in speakers if heads[e] is e and (has_name(e) or HONOURED.match(e.text)) and not coordinated(e)]
     for m in speakers:
         words = without_possessive(m.text.lower()).split()
-        definite = bool(words) and (words[0] == "the" or opens_with_possessive(m))
-        if heads[m] is not m or (has_name(m) and not only_honours(m)) or is_pronoun(m) or not (definite or only_honours(m)):
+        definite = bool(words) and (words[0] == "the" or opens_with_possessive(m)) or only_honours(m)
+        if heads[m] is not m or (has_name(m) and not only_honours(m)) or is_pronoun(m) or not definite:
             continue
         fits = [e for e in named if e is not m and mention_kind(e) == mention_kind(m) and described_as(e, m)]
         fits = [e for e in fits if countries_in(m) & countries_of_person(e)] or fits
@@ -956,7 +957,8 @@ def _trim_speaker(doc, span):
             end = t.right_edge.i + 1  # `India's negotiator objected to ...`: not the verb
             break
     if doc.has_annotation("DEP"):
-        # `Kenya on Tuesday welcomed`, `Cairo in turn accused`: the verb's prepositional phrase ends a speaker
+        # `Kenya on Tuesday welcomed`, `Cairo in turn accused`: the verb's prepositional phrase
+        # ends a speaker
         end = next((t.i for t in doc[start + 1:end] if t.dep_ == "prep" and t.head.i >= end
                     and t.i < t.right_edge.i < end and t.is_lower), end)
         if end - start > 1 and doc[start].head.i < start and doc[start].dep_ == "appos" and doc[start].is_lower:
