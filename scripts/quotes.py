@@ -576,12 +576,13 @@ def described_as(e, m):
     noun = head_noun(m).lower()
     wanted = (modifiers(m) - {"former", "of", "for", "the"} | {noun}) - countries_words(m)
     own = set(without_possessive(e.text.lower()).split())
-    mine, theirs = countries_in(m), countries_in(e) | countries_of_person(e)
+    descriptions = descriptions_in_text(e)  # one scan of the text serves the countries and the words
+    mine, theirs = countries_in(m), countries_in(e) | countries_in(" ".join(descriptions))
     if mine and theirs and not mine & theirs:
         return False
     beside = apposition(e)
     return bool(beside) and wanted <= set(beside.split()) | own or any(
-        _head_word(d) == noun and wanted <= set(d.lower().split()) | own for d in descriptions_in_text(e))
+        _head_word(d) == noun and wanted <= set(d.lower().split()) | own for d in descriptions)
 
 
 NAME_PREFIX = re.compile(r"(?:(?:[A-Z][\w.'’-]*|of|for|the|and),?\s+)+$")
@@ -660,7 +661,8 @@ def _of_its_country(m, people):
     description's (`The Mozambican leader` after `the President of the Republic of Rwanda,
     Paul Kagame`): then the nearest person tied to the description's country."""
     mine = countries_in(m)
-    if not people or not mine or not countries_of_person(people[0]) or mine & countries_of_person(people[0]):
+    nearest = countries_of_person(people[0]) if people and mine else set()
+    if not nearest or mine & nearest:
         return people[0] if people else None
     return next((e for e in people if mine & countries_of_person(e)), people[0])
 
