@@ -3,7 +3,8 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from quotes import link_by_rules, recover_quotes, recover_speakers, repair_boundaries, resolve_heads
+from quotes import (link_by_rules, recover_headline, recover_quotes, recover_speakers, repair_boundaries,
+                    resolve_heads)
 
 nlp = spacy.blank("en")
 
@@ -629,3 +630,59 @@ def test_an_honoured_title_takes_the_honoured_name_its_apposition_gave():
     assert heads_of(text, ["His Royal Highness Prince Salman bin Hamad Al Khalifa", "Antony J. Blinken",
                            "HRH the Crown Prince and Prime Minister", "The Crown Prince and Prime Minister"])[2:] == [
         "His Royal Highness Prince Salman bin Hamad Al Khalifa"] * 2
+
+
+def flat(words, verb, marked):
+    """A doc whose words all hang on the verb at index `verb` (the repairs below read no
+    more of the parse than that it is there)."""
+    deps = ["ROOT" if i == verb else "dep" for i in range(len(words))]
+    return parsed(words, [verb] * len(words), deps, marked)
+
+
+def test_an_indirect_quote_leaves_out_the_reporters_comment_on_it():
+    words = ["The", "council", "said", "the", "deal", "stands", ",", "a", "finding", "the", "province", "disputes", "."]
+    doc, spans = flat(words, 2, [(0, 2, "SPEAKER"), (2, 3, "CUE"), (3, 12, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["the deal stands"]
+    words = ["Kenya", "said", "the", "port", "would", "reopen", ",", "at", "a", "time", "when", "trade", "is", "slow"]
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 14, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["the port would reopen"]
+    # a quoted comment is the speaker's own
+    words = ["Kenya", "said", "the", "port", "would", "reopen", ",", "a", "step", "it", "called", "“", "overdue", "”"]
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 14, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == [doc[2:14].text]
+
+
+def test_a_headlines_as_clause_or_occasion_is_framing_however_the_parse_attaches_it():
+    text = "Maldives says the posts do not reflect its views as row with India deepens\n\nMALE - The ministry ..."
+    words = text.split(" ")
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 14, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["the posts do not reflect its views"]
+    words = ["Botswana", "offers", "Germany", "elephants", "in", "trophy-hunting", "row"]
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 7, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["Germany elephants"]
+    words = ["Kyrgyz", "leader", "hails", "railway", "as", "an", "end", "to", "a", "dead", "end"]
+    doc, spans = flat(words, 2, [(0, 2, "SPEAKER"), (2, 3, "CUE"), (3, 11, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == [doc[3:11].text]
+
+
+def test_a_headline_the_ner_left_bare_is_attributed_by_its_reporting_verb():
+    doc = nlp.make_doc("Analysis: Ishiba calls tariffs a “national crisis” as carmakers count the cost\n\n"
+                       "TOKYO - Prime Minister Shigeru Ishiba said on Monday ...")
+    assert labelled(recover_headline(doc, [])) == [
+        ("Ishiba", "SPEAKER"), ("calls", "CUE"), ("tariffs a “national crisis”", "QUOTE")]
+    doc = nlp.make_doc("Brussels warns curbs threaten the single market, files WTO case; Vilnius says it will not "
+                       "back down\n\nBody.")
+    assert labelled(recover_headline(doc, [])) == [
+        ("Brussels", "SPEAKER"), ("warns", "CUE"), ("curbs threaten the single market", "QUOTE"),
+        ("Vilnius", "SPEAKER"), ("says", "CUE"), ("it will not back down", "QUOTE")]
+    doc = nlp.make_doc("Recognition is “a path to peace” – Portugal's foreign minister\n\nBody.")
+    assert labelled(recover_headline(doc, [])) == [
+        ("Recognition is “a path to peace”", "QUOTE"), ("Portugal's foreign minister", "SPEAKER")]
+
+
+def test_a_headline_with_a_cue_or_without_a_reporting_verb_is_left_as_it_is():
+    doc = nlp.make_doc("Sisi calls Erdogan as aid flights head north after quake\n\nBody.")
+    assert recover_headline(doc, []) == []
+    doc = nlp.make_doc("Dhaka blames Indian dam for floods; Delhi says rain was the cause\n\nBody.")
+    found = spans_at(doc, [("Dhaka", "SPEAKER"), ("blames", "CUE"), ("Indian dam for floods", "QUOTE")])
+    assert recover_headline(doc, found) == found
