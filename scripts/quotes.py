@@ -671,9 +671,13 @@ def _described_in_apposition(speakers, heads):
     """A definite description that found no source (`The chief executive`, `the analyst`)
     takes the named person or organisation an apposition described with the same words:
     `Pat Gelsinger, its chief executive,`; so do a readout's honours and titles (`HRH the
-    Crown Prince and Prime Minister`). One tied to the description's country wins, then the
-    nearest earlier one, else the nearest later one."""
+    Crown Prince and Prime Minister`), also when the ner did not mark the honoured name
+    (`honoured_in_text`). One tied to the description's country wins, then the nearest
+    earlier one, else the nearest later one."""
     named = [e for e in speakers if heads[e] is e and (has_name(e) or HONOURED.match(e.text)) and not coordinated(e)]
+    for e in honoured_in_text(speakers):
+        heads[e] = e
+        named.append(e)
     for m in speakers:
         words = without_possessive(m.text.lower()).split()
         definite = bool(words) and (words[0] == "the" or opens_with_possessive(m)) or only_honours(m)
@@ -724,6 +728,17 @@ def names_organisation(span):
 
 
 HONOURED = re.compile(r"(?:His|Her) (?:Royal Highness|Majesty|Excellency|Highness) [A-Z]")  # and a name
+HONOURED_NAME = re.compile(r"(?:His|Her) (?:Royal Highness|Majesty|Excellency|Highness)(?:\s(?:(?:bin|bint|ibn|al)\s)?[A-Z][\w'’.-]*)+")
+
+
+def honoured_in_text(speakers):
+    """A readout's honoured names that no SPEAKER marks (`His Royal Highness Prince Salman
+    bin Hamad Al Khalifa, Crown Prince and Prime Minister, and ...` in a lead that reports no
+    statement): the name its honours and titles stand for later."""
+    doc, marked = speakers[0].doc, [(s.start_char, s.end_char) for s in speakers]
+    found = (doc.char_span(*m.span(), label="SPEAKER") for m in HONOURED_NAME.finditer(doc.text)
+             if not any(a < m.end() and m.start() < b for a, b in marked))
+    return [s for s in found if s is not None]
 HONOURS = {"hrh", "his", "her", "royal", "highness", "majesty", "excellency", "h.e.", "crown", "the", "and"}
 
 
@@ -834,6 +849,11 @@ def _unopened(text):
     if text.endswith("”"):
         return text.count("“") < text.count("”")
     return text.endswith('"') and text.count('"') % 2 == 1
+
+
+def _unclosed(text):
+    """The text opens a quotation (`... competitors "before we know`) that it does not close."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 LABEL_WORDS = 8  # words a transcript label (`Commissioner for Political Affairs`) may have
@@ -1157,6 +1177,8 @@ def cue_complement(doc, cue, paragraphs):
         lo += 1
     while lo < hi and doc[hi - 1].text in EDGE_PUNCT:
         hi -= 1
+    if hi < len(doc) and doc[hi].text in CLOSERS.values() and _unclosed(doc[lo:hi].text):
+        hi += 1  # the parse leaves the closing mark on the verb
     lo, hi = _trim(doc, lo, hi) if lo < hi else (lo, hi)
     if lo >= hi or (lo < cue.end and hi > cue.start):
         return None

@@ -630,6 +630,10 @@ def test_an_honoured_title_takes_the_honoured_name_its_apposition_gave():
     assert heads_of(text, ["His Royal Highness Prince Salman bin Hamad Al Khalifa", "Antony J. Blinken",
                            "HRH the Crown Prince and Prime Minister", "The Crown Prince and Prime Minister"])[2:] == [
         "His Royal Highness Prince Salman bin Hamad Al Khalifa"] * 2
+    # the ner did not mark the honoured name in the lead: the text still gives it
+    assert heads_of(text, ["Antony J. Blinken", "HRH the Crown Prince and Prime Minister",
+                           "The Crown Prince and Prime Minister"])[1:] == [
+        "His Royal Highness Prince Salman bin Hamad Al Khalifa"] * 2
 
 
 def flat(words, verb, marked):
@@ -686,3 +690,13 @@ def test_a_headline_with_a_cue_or_without_a_reporting_verb_is_left_as_it_is():
     doc = nlp.make_doc("Dhaka blames Indian dam for floods; Delhi says rain was the cause\n\nBody.")
     found = spans_at(doc, [("Dhaka", "SPEAKER"), ("blames", "CUE"), ("Indian dam for floods", "QUOTE")])
     assert recover_headline(doc, found) == found
+
+
+def test_a_recovered_complement_keeps_the_closing_mark_of_a_quotation_it_opens():
+    # `An official argued that Europe should wait "until we know".`, the mark left on the verb
+    words = ["An", "official", "argued", "that", "Europe", "should", "wait", '"', "until", "we", "know", '"', "."]
+    heads = [1, 2, 2, 6, 6, 6, 2, 6, 10, 10, 6, 2, 2]
+    deps = ["det", "nsubj", "ROOT", "mark", "nsubj", "aux", "ccomp", "punct", "mark", "nsubj", "advcl", "punct",
+            "punct"]
+    doc, spans = parsed(words, heads, deps, [(0, 2, "SPEAKER"), (2, 3, "CUE")])
+    assert quotes_of(recover_quotes(doc, spans)) == ['Europe should wait " until we know "']
