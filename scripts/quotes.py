@@ -1111,7 +1111,10 @@ def repair_boundaries(doc, spans):
 
 SUBJECT_STOPS = {"appos", "relcl", "punct", "advcl"}  # what follows a speaker's noun phrase (3.20)
 RELATIVES = {"who", "which", "that"}
-NOT_SOURCES = RELATIVES | {"there", "what"}
+# Subjects the parse gives that name no source: `Much now rests on KFOR, which said ...`,
+# `The announcement came hours after the government ... said`.
+NOT_SOURCES = RELATIVES | {"there", "what", "much", "little", "more", "less", "hours", "days", "weeks", "months",
+                           "years", "minutes"}
 
 
 def cue_subject(doc, cue, para):

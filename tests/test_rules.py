@@ -700,3 +700,15 @@ def test_a_recovered_complement_keeps_the_closing_mark_of_a_quotation_it_opens()
             "punct"]
     doc, spans = parsed(words, heads, deps, [(0, 2, "SPEAKER"), (2, 3, "CUE")])
     assert quotes_of(recover_quotes(doc, spans)) == ['Europe should wait " until we know "']
+
+
+def test_a_parsed_subject_that_is_a_quantity_or_a_stretch_of_time_is_no_source():
+    # `Much rests on KFOR, which said it was ready.`, the relative clause hung on `Much`
+    words = ["Much", "rests", "on", "KFOR", ",", "which", "said", "it", "was", "ready", "."]
+    heads = [1, 1, 1, 2, 3, 6, 0, 8, 6, 8, 1]
+    deps = ["nsubj", "ROOT", "prep", "pobj", "punct", "nsubj", "relcl", "nsubj", "ccomp", "acomp", "punct"]
+    doc, spans = parsed(words, heads, deps, [(6, 7, "CUE"), (7, 10, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans)) == [("said", "CUE"), ("it was ready", "QUOTE")]
+    words[0] = "Kenya"  # the same parse with a source there gives it
+    doc, spans = parsed(words, heads, deps, [(6, 7, "CUE"), (7, 10, "QUOTE")])
+    assert labelled(recover_speakers(doc, spans))[0] == ("Kenya", "SPEAKER")
