@@ -901,8 +901,6 @@ def _after_dateline(doc, start, end):
 
 
 FRAMERS = {"as", "after", "amid", "while", "before", "following", "despite"}
-
-
 PREDICATIVE = {"a", "an", "the", "“", "‘", '"', "'"}  # `hails ASEAN entry as “a dream come true”`
 HEADLINE_FRAMERS = {"after", "amid"}  # whatever the parse attaches them to
 OCCASIONS = {"talks", "meeting", "call", "visit", "row", "dispute", "spat"}
@@ -1219,8 +1217,6 @@ HEADLINE_CUES = {"says", "say", "vows", "vow", "warns", "warn", "urges", "urge",
                  "condemns", "affirms", "reaffirms", "cautions", "questions", "demands", "slams", "criticises",
                  "criticizes", "doubts", "calls for", "appeals for", "rules out", "presses for"}
 SIGNATURE_WORDS = 4  # `... – Georgescu`, `... - health minister`
-
-
 HEADLINE_SUBJECT = 5  # tokens: `Botswana 's president`, `UN rights chief`
 
 
@@ -1281,11 +1277,11 @@ def recover_headline(doc, spans):
             added += [Span(doc, a, cue_start, label="SPEAKER"), Span(doc, cue_start, cue_end, label="CUE"),
                       Span(doc, start, end, label="QUOTE")]
     taken = {i for s in spans for i in range(s.start, s.end)}
-    if any(i in taken for s in added for i in range(s.start, s.end)):
-        added = [s for s in added if s.label_ != "SPEAKER" or not any(i in taken for i in range(s.start, s.end))]
-        if any(i in taken for s in added for i in range(s.start, s.end)):
-            return spans
-    return sorted(spans + added, key=lambda s: (s.start, s.end))
+    def free(span):
+        return not any(i in taken for i in range(span.start, span.end))
+    if not all(free(s) for s in added if s.label_ != "SPEAKER"):
+        return spans  # the ner marked part of it: the headline is the ner's
+    return sorted(spans + [s for s in added if free(s)], key=lambda s: (s.start, s.end))  # its SPEAKER stays
 
 
 def recover_speakers(doc, spans):
@@ -1525,8 +1521,9 @@ def _pair_forward(model, X, is_train):
 
 
 def _spans_for(doc, spans_key, repair=False):
-    """Attribution spans of a doc: its spans group if set, else its SPEAKER/CUE/QUOTE ents
-    (with their QUOTE boundaries repaired and missed speakers recovered when `repair`)."""
+    """Attribution spans of a doc: its spans group if set, else its SPEAKER/CUE/QUOTE ents,
+    with `repair`: boundaries repaired, then missed quotes, headline attributions and
+    speakers recovered from the parse."""
     if spans_key in doc.spans and len(doc.spans[spans_key]):
         return sorted(doc.spans[spans_key], key=lambda s: (s.start, s.end))
     ents = [e for e in doc.ents if e.label_ in LABELS]
@@ -1603,9 +1600,9 @@ class QuoteAttribution(TrainablePipe):
     `linker` chooses who decides the links: "rules" (link_by_rules) or "model" (the
     trained pair scorer). On the test split the rules won on gold and on predicted spans
     (see the README's evaluation), so they are the default; with "rules" the scorer is
-    not trained. `repair` snaps the ner's QUOTE boundaries with repair_boundaries and adds
-    the speakers recover_speakers finds in the parse before linking (spans already in
-    doc.spans, e.g. gold ones, are taken as they are).
+    not trained. `repair` snaps the ner's boundaries with repair_boundaries and adds what
+    recover_quotes, recover_headline and recover_speakers find in the parse before linking
+    (spans already in doc.spans, e.g. gold ones, are taken as they are).
     """
 
     def __init__(self, vocab, model, name="quote_attribution", spans_key=SPANS_KEY, linker="rules",
