@@ -66,8 +66,10 @@ def parse_dateline(line: str):
     body = DATE_LEAD.sub("", line)
     body = re.sub(r"[|·•,]", " ", body)
     body = re.sub(r"\b([ap])\.m\.", r"\1m", body, flags=re.I)
-    # Time zones are irrelevant to the date, and dateutil warns on the ones it does not know.
+    # Time zones are irrelevant to the date, and dateutil warns on the ones it does not know:
+    # `... T` abbreviations, and any capitalised abbreviation right after a time (`18:40 WIB`).
     body = re.sub(r"\b(?!OCT\b|SEPT\b)[A-Z]{1,4}T\b|\bUTC\b|\bGMT\b", "", body)
+    body = re.sub(r"(\d:\d\d(?:\s*[AaPp][Mm])?)\s+[A-Z]{2,5}\b", r"\1", body)
     try:
         parsed, skipped = dateparser.parse(body, fuzzy_with_tokens=True, default=None)
     except (ValueError, OverflowError, TypeError):

@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 
 from cleaning import clean_page, decode, parse_dateline
@@ -44,6 +46,14 @@ def test_furniture_is_dropped_and_body_kept(style):
 ])
 def test_dateline(line, iso):
     assert parse_dateline(line) == iso
+
+
+@pytest.mark.parametrize("line, iso", [("Published Fri, 7 March 2025 · 03:15 PM WIB", "2025-03-07"),
+                                       ("Updated: 26/11/2024, 18:40 MSK", "2024-11-26")])
+def test_a_time_zone_dateutil_does_not_know_is_dropped_without_a_warning(line, iso):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # dateutil says its warning will become an error
+        assert parse_dateline(line) == iso
 
 
 def test_attribution_paragraph_is_never_dropped():
