@@ -4,8 +4,9 @@ Fails, naming the article and the reason, on: offsets off token boundaries or wi
 whitespace, crossing spans, a QUOTE without said_by, relations between the wrong labels,
 a title left outside the name it stands before, a relative clause inside a SPEAKER, an
 auxiliary inside a CUE, same_as chains that do not end in a head, a chain headed outside
-the attributions when an attribution names its source (3.25), unknown topics, a raw page
-that does not clean back to the annotated text, and sentences repeated across articles.
+the attributions or by a pronoun when an attribution names its source (3.25), unknown
+topics, a raw page that does not clean back to the annotated text, and sentences repeated
+across articles.
 """
 import json
 import re
@@ -18,7 +19,7 @@ import typer
 from cleaning import clean_page
 from corpus_stats import corpus_stats, print_stats
 from jsonl import JsonlError, read_records
-from quotes import LABELS, TOPICS, gives_name
+from quotes import LABELS, TOPICS, gives_name, is_pronoun
 
 RELATION_LABELS = {"said_by": ("QUOTE", "SPEAKER"), "cue": ("QUOTE", "CUE"),
                    "same_as": ("SPEAKER", "SPEAKER")}
@@ -107,13 +108,19 @@ def check_record(record, make_doc):
     for src, dst in same_as.items():
         if dst in same_as:
             problems.append(f"same_as chain from {ents[src]['id']} does not end in a head")
-    for head in set(same_as.values()) - sources:
-        named = [ents[m] for m, h in same_as.items() if h == head and m in sources
-                 and gives_name(doc.char_span(ents[m]["start_offset"], ents[m]["end_offset"]) or doc[:0])]
-        if named and head in ents:
-            problems.append(f"SPEAKER {text[ents[head]['start_offset']:ents[head]['end_offset']]!r} is outside "
-                            f"any attribution but heads a chain that an attribution names "
-                            f"({text[named[0]['start_offset']:named[0]['end_offset']]!r}), 3.25")
+    def span_of(i):
+        return doc.char_span(ents[i]["start_offset"], ents[i]["end_offset"]) or doc[:0]
+    for head in set(same_as.values()):
+        named = [ents[m] for m, h in same_as.items() if h == head and m in sources and gives_name(span_of(m))]
+        if not named or head not in ents:
+            continue
+        name = text[named[0]["start_offset"]:named[0]["end_offset"]]
+        if head not in sources:
+            problems.append(f"SPEAKER {span_of(head).text!r} is outside any attribution but heads a chain that "
+                            f"an attribution names ({name!r}), 3.25")
+        elif is_pronoun(span_of(head)):  # the scheme's head is the first mention that names the source
+            problems.append(f"SPEAKER {span_of(head).text!r} is a pronoun but heads a chain that an attribution "
+                            f"names ({name!r}): mark that mention @key!")
     unknown = set(record.get("cats", [])) - set(TOPICS)
     if unknown:
         problems.append(f"unknown topics {sorted(unknown)}")

@@ -84,6 +84,26 @@ def test_a_name_outside_the_attributions_may_not_head_a_chain_that_an_attributio
     assert check_record(bad, MAKE_DOC) == []
 
 
+def test_a_pronoun_may_not_head_a_chain_that_an_attribution_names(record):
+    text = "He said talks would resume. Ortega added that aid would flow."
+    bad = copy.deepcopy(record)
+    bad["text"] = text
+
+    def at(piece, label, i):
+        start = text.index(piece)
+        return {"id": i, "label": label, "start_offset": start, "end_offset": start + len(piece)}
+    bad["entities"] = [at("He", "SPEAKER", 1), at("said", "CUE", 2), at("talks would resume", "QUOTE", 3),
+                       at("Ortega", "SPEAKER", 4), at("added", "CUE", 5), at("aid would flow", "QUOTE", 6)]
+    bad["relations"] = [{"id": 1, "from_id": 3, "to_id": 1, "type": "said_by"},
+                        {"id": 2, "from_id": 3, "to_id": 2, "type": "cue"},
+                        {"id": 3, "from_id": 6, "to_id": 4, "type": "said_by"},
+                        {"id": 4, "from_id": 6, "to_id": 5, "type": "cue"},
+                        {"id": 5, "from_id": 4, "to_id": 1, "type": "same_as"}]
+    assert any("is a pronoun but heads a chain" in p for p in check_record(bad, MAKE_DOC))
+    bad["relations"][-1] = {"id": 5, "from_id": 1, "to_id": 4, "type": "same_as"}  # `@ortega!`
+    assert check_record(bad, MAKE_DOC) == []
+
+
 def test_a_title_left_outside_its_name_is_reported(record):
     bad = copy.deepcopy(record)
     bad["text"] = "Trade Minister " + record["text"]
