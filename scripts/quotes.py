@@ -1220,12 +1220,19 @@ SIGNATURE_WORDS = 4  # `... – Georgescu`, `... - health minister`
 HEADLINE_SUBJECT = 5  # tokens: `Botswana 's president`, `UN rights chief`
 
 
+def _headline_verb(doc, i, end):
+    """The tokens of one of `HEADLINE_CUES` that start at `i` and end before `end` (`calls
+    for`: 2, `says`: 1), else 0."""
+    if i + 1 < end and f"{doc[i].lower_} {doc[i + 1].lower_}" in HEADLINE_CUES:
+        return 2
+    return 1 if doc[i].lower_ in HEADLINE_CUES else 0
+
+
 def _headline_cue(doc, lo, hi):
     """The first reporting verb of a headline clause, after a short capitalised subject
     (`calls` only before a quotation: `Ishiba calls tariffs a "national crisis"`)."""
     for i in range(lo + 1, min(hi - 1, lo + HEADLINE_SUBJECT + 1)):
-        two = f"{doc[i].lower_} {doc[i + 1].lower_}"
-        width = 2 if two in HEADLINE_CUES else 1 if doc[i].lower_ in HEADLINE_CUES else 0
+        width = _headline_verb(doc, i, hi)
         if not width and doc[i].lower_ == "calls" and any(t.text in PAIRS for t in doc[i + 1:hi]):
             width = 1
         if width and doc[lo].text[:1].isupper() and i + width < hi and not any(
@@ -1241,7 +1248,7 @@ def _next_clause(doc, start, end):
         t, after = doc[i], doc[i + 1]
         if t.text == "." or (t.text == "," and after.is_lower and (after.text.endswith("s") or after.text.endswith("ing")
                                                                    or after.lower_ == "and")) \
-                or (t.lower_ == "and" and (after.lower_ in HEADLINE_CUES or f"{after.lower_} {doc[i + 2].lower_}" in HEADLINE_CUES)):
+                or (t.lower_ == "and" and _headline_verb(doc, i + 1, end)):
             return i
     return end
 

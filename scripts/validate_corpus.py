@@ -115,11 +115,12 @@ def check_record(record, make_doc):
         if not named or head not in ents:
             continue
         name = text[named[0]["start_offset"]:named[0]["end_offset"]]
+        head_text = text[ents[head]["start_offset"]:ents[head]["end_offset"]]
         if head not in sources:
-            problems.append(f"SPEAKER {span_of(head).text!r} is outside any attribution but heads a chain that "
+            problems.append(f"SPEAKER {head_text!r} is outside any attribution but heads a chain that "
                             f"an attribution names ({name!r}), 3.25")
         elif is_pronoun(span_of(head)):  # the scheme's head is the first mention that names the source
-            problems.append(f"SPEAKER {span_of(head).text!r} is a pronoun but heads a chain that an attribution "
+            problems.append(f"SPEAKER {head_text!r} is a pronoun but heads a chain that an attribution "
                             f"names ({name!r}): mark that mention @key!")
     unknown = set(record.get("cats", [])) - set(TOPICS)
     if unknown:

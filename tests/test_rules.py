@@ -679,6 +679,9 @@ def test_a_headline_the_ner_left_bare_is_attributed_by_its_reporting_verb():
     assert labelled(recover_headline(doc, [])) == [
         ("Brussels", "SPEAKER"), ("warns", "CUE"), ("curbs threaten the single market", "QUOTE"),
         ("Vilnius", "SPEAKER"), ("says", "CUE"), ("it will not back down", "QUOTE")]
+    doc = nlp.make_doc("Kenya says talks and peace")  # a text of one line that ends on `and ...`
+    assert labelled(recover_headline(doc, [])) == [
+        ("Kenya", "SPEAKER"), ("says", "CUE"), ("talks and peace", "QUOTE")]
     doc = nlp.make_doc("Recognition is “a path to peace” – Portugal's foreign minister\n\nBody.")
     assert labelled(recover_headline(doc, [])) == [
         ("Recognition is “a path to peace”", "QUOTE"), ("Portugal's foreign minister", "SPEAKER")]
