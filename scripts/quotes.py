@@ -484,6 +484,7 @@ def resolve_heads(speakers):
         _headline_to_body(speakers, heads)
         _title_before_name(speakers, heads)
         _described_in_apposition(speakers, heads)
+        _described_nearby(speakers, heads)
     return heads
 
 
@@ -532,6 +533,38 @@ def _title_before_name(speakers, heads):
                       and has_name(e) and mention_kind(e) == "person" and not clash(m, e)), None)
         if later is not None:
             _rehead(heads, m, later)
+
+
+# Head nouns of people (`the trader`, `the analyst`, `the Panamanian`), not of documents
+# or bodies (`the memorandum`, `the opposition`, `the government`).
+PERSON_NOUN = re.compile(r"(?<!governm)(?:er|or|ist|yst|ian|ant|ent|eur|ive|man|woman|person|general|head|chief"
+                         r"|envoy|official|diplomat|guerrilla)$")
+
+
+def _described_nearby(speakers, heads):
+    """A person's description that every other rule left on its own (`the trader`, `the
+    analyst`, `the organisation's secretary-general`) takes the nearest named person before
+    it in its paragraph or the one before, else the first one after it in its paragraph or
+    the next (`the lawyer said ... Celeste Bila, who represents the families, said`). Not a
+    description with a name in it, one of a body or a document (`PERSON_NOUN`), nor a person
+    the text ties to another country."""
+    para = paragraph_of(speakers[0].doc)
+    for i, m in enumerate(speakers):
+        words = without_possessive(m.text.lower()).split()
+        if heads[m] is not m or not words or words[0] != "the" or len(words) > 5 or has_name(m) \
+                or mention_kind(m) != "person" or not PERSON_NOUN.search(head_noun(m).lower()) \
+                or head_noun(m).lower() in ASKERS \
+                or any(w[:1].isupper() and not countries_in(w) for w in without_possessive(m.text).split()[1:]):
+            continue
+        here = para(m.start_char)
+        people = [e for e in speakers if e is not m and heads[e] is e and has_name(e) and mention_kind(e) == "person"
+                  and not coordinated(e) and not clash(m, e) and head_noun(e).lower() not in ASKERS
+                  and not (countries_in(m) and countries_of_person(e) - countries_in(m))]
+        earlier = [e for e in people if e.start_char < m.start_char and here - para(e.start_char) <= 1]
+        later = [e for e in people if e.start_char > m.start_char and para(e.start_char) - here <= 1]
+        pick = earlier[-1] if earlier else later[0] if later else None
+        if pick is not None:
+            _rehead(heads, m, pick)
 
 
 # An apposition beside a name: `Robert Habeck, Germany's economy minister,` or `the

@@ -715,3 +715,12 @@ def test_a_parsed_subject_that_is_a_quantity_or_a_stretch_of_time_is_no_source()
     words[0] = "Kenya"  # the same parse with a source there gives it
     doc, spans = parsed(words, heads, deps, [(6, 7, "CUE"), (7, 10, "QUOTE")])
     assert labelled(recover_speakers(doc, spans))[0] == ("Kenya", "SPEAKER")
+
+
+def test_a_persons_description_takes_the_named_person_nearby_but_a_documents_does_not():
+    text = ("Farrukh Yusupov studies Afghan affairs in Tashkent. “Railways matter,” the analyst said. "
+            "The memorandum said little.")
+    assert heads_of(text, ["Farrukh Yusupov", "the analyst", "The memorandum"]) == [
+        "Farrukh Yusupov", "Farrukh Yusupov", "The memorandum"]
+    text = "“We were never consulted,” the lawyer said.\n\nCeleste Bila, who represents the families, agreed."
+    assert heads_of(text, ["the lawyer", "Celeste Bila"]) == ["Celeste Bila", "Celeste Bila"]
