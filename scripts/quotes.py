@@ -490,7 +490,8 @@ def resolve_heads(speakers):
 
 def _named_in_text(speakers, m, ante):
     """The person whom the text names, without a SPEAKER span, as the subject of a sentence
-    between the antecedent found and a pronoun (`Mokoena’s attention has moved. She said
+    or of a clause after a comma or `and` (`The coffee is bad, and Ilse Vandenbroucke has
+    drunk ...`) between the antecedent found and a pronoun (`Mokoena’s attention has moved. She said
     ...`, `Macron was pressed on ... He told`): the named mention with that surname whose
     surname comes last, within the pronoun's paragraph and the one before it."""
     doc, starts = m.doc, paragraph_starts(m.doc)
@@ -505,7 +506,10 @@ def _named_in_text(speakers, m, ante):
         for found in re.finditer(rf"\b{re.escape(surname)}\b", doc.text[lo:m.start_char]):
             at = lo + found.start()
             opening = re.split(r"[.!?”]\s+|\n", doc.text[:at])[-1].split()
-            if at > where and len(opening) <= 2 and not any(a <= at < b for a, b in marked):
+            # or a clause's subject: `..., and Ilse Vandenbroucke has drunk`, `Back in the corridor, Vandenbroucke was`
+            clause = re.search(r"(?:,|\band)\s+(?:[A-Z][\w'’.-]*\s+)*$", doc.text[max(0, at - 60):at]) \
+                and re.match(r"\s+[a-z]", doc.text[found.end() + lo:found.end() + lo + 2])
+            if at > where and (len(opening) <= 2 or clause) and not any(a <= at < b for a, b in marked):
                 best, where = e, at
     return best
 

@@ -444,6 +444,9 @@ def test_he_or_she_takes_the_person_a_sentence_opens_with_even_unmarked_but_not_
             "López Obrador accused Salazar of meddling. He asked how Washington would react.")
     assert heads_of(text, ["Ambassador Ken Salazar", "Andrés López Obrador", "López Obrador", "He"])[-1] == \
         "Andrés López Obrador"
+    text = ("Vienna talks\n\nVolker Türk urged treatment. The coffee is bad, and Ilse Vandenbroucke has drunk "
+            "a great deal of it. “It was a swear word,” she said. Vandenbroucke agreed.")
+    assert heads_of(text, ["Volker Türk", "she", "Vandenbroucke"])[1] == "Vandenbroucke"
 
 
 def test_a_headline_quote_signed_after_a_dash_takes_that_speaker():
