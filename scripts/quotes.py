@@ -443,7 +443,7 @@ def resolve_heads(speakers):
                             m)  # not `Amnesty` after `Amnesty International`
         elif kind == "group-pronoun":
             ante = next((e for e in earlier if mention_kind(e) == "group" or
-                         (has_name(e) and len(e.text.split()) == 1)), None)
+                         (has_name(e) and len(e.text.split()) == 1 and heads[e] not in gender)), None)
             head = heads[ante] if ante is not None else m
         elif country_of(m) and any(country_of(e) == country_of(m) for e in earlier):
             head = heads[next(e for e in earlier[::-1] if country_of(e) == country_of(m))]

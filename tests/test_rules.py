@@ -727,3 +727,8 @@ def test_a_persons_description_takes_the_named_person_nearby_but_a_documents_doe
         "Farrukh Yusupov", "Farrukh Yusupov", "The memorandum"]
     text = "“We were never consulted,” the lawyer said.\n\nCeleste Bila, who represents the families, agreed."
     assert heads_of(text, ["the lawyer", "Celeste Bila"]) == ["Celeste Bila", "Celeste Bila"]
+
+
+def test_it_skips_a_one_word_name_of_someone_called_he_or_she():
+    text = "Huawei declined to comment. Minister Teresa Vilaça spoke. She said no. Vilaça left. It said yes."
+    assert heads_of(text, ["Huawei", "Minister Teresa Vilaça", "She", "Vilaça", "It"])[-1] == "Huawei"
