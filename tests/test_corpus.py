@@ -104,6 +104,27 @@ def test_a_pronoun_may_not_head_a_chain_that_an_attribution_names(record):
     assert check_record(bad, MAKE_DOC) == []
 
 
+def test_a_headline_description_may_not_head_a_chain_that_the_body_names(record):
+    text = "Banks barred, central bank confirms\nThe lenders were cut off, the Central Bank of Iraq said."
+    bad = copy.deepcopy(record)
+    bad["text"] = text
+
+    def at(piece, label, i):
+        start = text.index(piece)
+        return {"id": i, "label": label, "start_offset": start, "end_offset": start + len(piece)}
+    bad["entities"] = [at("central bank", "SPEAKER", 1), at("confirms", "CUE", 2), at("Banks barred", "QUOTE", 3),
+                       at("the Central Bank of Iraq", "SPEAKER", 4), at("said", "CUE", 5),
+                       at("The lenders were cut off", "QUOTE", 6)]
+    bad["relations"] = [{"id": 1, "from_id": 3, "to_id": 1, "type": "said_by"},
+                        {"id": 2, "from_id": 3, "to_id": 2, "type": "cue"},
+                        {"id": 3, "from_id": 6, "to_id": 4, "type": "said_by"},
+                        {"id": 4, "from_id": 6, "to_id": 5, "type": "cue"},
+                        {"id": 5, "from_id": 4, "to_id": 1, "type": "same_as"}]
+    assert any("in the headline does not name its source" in p for p in check_record(bad, MAKE_DOC))
+    bad["relations"][-1] = {"id": 5, "from_id": 1, "to_id": 4, "type": "same_as"}  # `@cbi!` in the body
+    assert check_record(bad, MAKE_DOC) == []
+
+
 def test_a_title_left_outside_its_name_is_reported(record):
     bad = copy.deepcopy(record)
     bad["text"] = "Trade Minister " + record["text"]
