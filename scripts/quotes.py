@@ -465,6 +465,8 @@ def resolve_heads(speakers):
                                  and described_as(e, m)][:1]  # titled so in the text: not the nearest person
                 same = next((e for e in described if countries_in(m) & countries_of_person(e)),
                             described[0] if described else _of_its_country(m, people))
+            if same is None and bare(m).lower() == "government":  # `the government` after `Rome`, `Ghana`
+                same = next((e for e in earlier if country_of(e)), None)
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
                 same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender
                              and initials_in(m) <= set(heads[e].text.split())), None)

@@ -316,6 +316,8 @@ def test_a_country_its_capital_and_its_government_are_one_source_but_its_ministr
     assert heads_of(text, ["Kenya", "Nairobi", "The Kenyan government", "Kenya's foreign ministry",
                            "Tanzania"]) == [
         "Kenya", "Kenya", "Kenya", "Kenya's foreign ministry", "Tanzania"]
+    text = "Rome objected. Pirelli said no. The government said the decree stands."
+    assert heads_of(text, ["Rome", "Pirelli", "The government"])[-1] == "Rome"
 
 
 def test_initials_with_an_article_and_titled_surnames_find_their_names():
