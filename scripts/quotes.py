@@ -551,8 +551,8 @@ def _described_nearby(speakers, heads):
     """A person's description that every other rule left on its own (`the trader`, `the
     analyst`, `the organisation's secretary-general`) takes the nearest named person before
     it in its paragraph or the one before, else the first one after it in its paragraph or
-    the next (`the lawyer said ... Celeste Bila, who represents the families, said`). Not a
-    description with a name in it, one of a body or a document (`PERSON_NOUN`), nor a person
+    the next (`the lawyer said ... Celeste Bila, who represents the families, said`), and so
+    does a country's title (`the President of Kazakhstan`). Not a description with a name in it, one of a body or a document (`PERSON_NOUN`), nor a person
     the text ties to another country."""
     para = paragraph_of(speakers[0].doc)
     for i, m in enumerate(speakers):
@@ -560,7 +560,8 @@ def _described_nearby(speakers, heads):
         if heads[m] is not m or not words or words[0] != "the" or len(words) > 5 or has_name(m) \
                 or mention_kind(m) != "person" or not PERSON_NOUN.search(head_noun(m).lower()) \
                 or head_noun(m).lower() in ASKERS \
-                or any(w[:1].isupper() and not countries_in(w) for w in without_possessive(m.text).split()[1:]):
+                or any(w[:1].isupper() and not countries_in(w) and not (countries_in(m) and w.lower() in NAME_TITLES)
+                       for w in without_possessive(m.text).split()[1:]):  # `the President of Kazakhstan`
             continue
         here = para(m.start_char)
         people = [e for e in speakers if e is not m and heads[e] is e and has_name(e) and mention_kind(e) == "person"

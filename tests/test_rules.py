@@ -729,6 +729,8 @@ def test_a_persons_description_takes_the_named_person_nearby_but_a_documents_doe
         "Farrukh Yusupov", "Farrukh Yusupov", "The memorandum"]
     text = "“We were never consulted,” the lawyer said.\n\nCeleste Bila, who represents the families, agreed."
     assert heads_of(text, ["the lawyer", "Celeste Bila"]) == ["Celeste Bila", "Celeste Bila"]
+    text = "Summit\n\nThe President of Kazakhstan noted progress.\n\nKassym-Jomart Tokayev proposed projects."
+    assert heads_of(text, ["The President of Kazakhstan", "Kassym-Jomart Tokayev"])[0] == "Kassym-Jomart Tokayev"
 
 
 def test_it_skips_a_one_word_name_of_someone_called_he_or_she():
