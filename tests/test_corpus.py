@@ -84,42 +84,37 @@ def test_a_name_outside_the_attributions_may_not_head_a_chain_that_an_attributio
     assert check_record(bad, MAKE_DOC) == []
 
 
-def test_a_pronoun_may_not_head_a_chain_that_an_attribution_names(record):
-    text = "He said talks would resume. Ortega added that aid would flow."
-    bad = copy.deepcopy(record)
-    bad["text"] = text
+def two_attributions(record, text, first, second):
+    """`record` with `text` holding two attributions, each (speaker, cue, quote), the
+    second speaker pointing to the first with same_as."""
+    made = copy.deepcopy(record)
+    made["text"] = text
 
     def at(piece, label, i):
         start = text.index(piece)
         return {"id": i, "label": label, "start_offset": start, "end_offset": start + len(piece)}
-    bad["entities"] = [at("He", "SPEAKER", 1), at("said", "CUE", 2), at("talks would resume", "QUOTE", 3),
-                       at("Ortega", "SPEAKER", 4), at("added", "CUE", 5), at("aid would flow", "QUOTE", 6)]
-    bad["relations"] = [{"id": 1, "from_id": 3, "to_id": 1, "type": "said_by"},
-                        {"id": 2, "from_id": 3, "to_id": 2, "type": "cue"},
-                        {"id": 3, "from_id": 6, "to_id": 4, "type": "said_by"},
-                        {"id": 4, "from_id": 6, "to_id": 5, "type": "cue"},
-                        {"id": 5, "from_id": 4, "to_id": 1, "type": "same_as"}]
+    made["entities"] = [at(piece, label, i) for i, (piece, label) in enumerate(
+        zip(first + second, ["SPEAKER", "CUE", "QUOTE"] * 2), start=1)]
+    made["relations"] = [{"id": 1, "from_id": 3, "to_id": 1, "type": "said_by"},
+                         {"id": 2, "from_id": 3, "to_id": 2, "type": "cue"},
+                         {"id": 3, "from_id": 6, "to_id": 4, "type": "said_by"},
+                         {"id": 4, "from_id": 6, "to_id": 5, "type": "cue"},
+                         {"id": 5, "from_id": 4, "to_id": 1, "type": "same_as"}]
+    return made
+
+
+def test_a_pronoun_may_not_head_a_chain_that_an_attribution_names(record):
+    bad = two_attributions(record, "He said talks would resume. Ortega added that aid would flow.",
+                           ("He", "said", "talks would resume"), ("Ortega", "added", "aid would flow"))
     assert any("is a pronoun but heads a chain" in p for p in check_record(bad, MAKE_DOC))
     bad["relations"][-1] = {"id": 5, "from_id": 1, "to_id": 4, "type": "same_as"}  # `@ortega!`
     assert check_record(bad, MAKE_DOC) == []
 
 
 def test_a_headline_description_may_not_head_a_chain_that_the_body_names(record):
-    text = "Banks barred, central bank confirms\nThe lenders were cut off, the Central Bank of Iraq said."
-    bad = copy.deepcopy(record)
-    bad["text"] = text
-
-    def at(piece, label, i):
-        start = text.index(piece)
-        return {"id": i, "label": label, "start_offset": start, "end_offset": start + len(piece)}
-    bad["entities"] = [at("central bank", "SPEAKER", 1), at("confirms", "CUE", 2), at("Banks barred", "QUOTE", 3),
-                       at("the Central Bank of Iraq", "SPEAKER", 4), at("said", "CUE", 5),
-                       at("The lenders were cut off", "QUOTE", 6)]
-    bad["relations"] = [{"id": 1, "from_id": 3, "to_id": 1, "type": "said_by"},
-                        {"id": 2, "from_id": 3, "to_id": 2, "type": "cue"},
-                        {"id": 3, "from_id": 6, "to_id": 4, "type": "said_by"},
-                        {"id": 4, "from_id": 6, "to_id": 5, "type": "cue"},
-                        {"id": 5, "from_id": 4, "to_id": 1, "type": "same_as"}]
+    bad = two_attributions(record, "Banks barred, central bank confirms\nThe lenders were cut off, the Central Bank "
+                           "of Iraq said.", ("central bank", "confirms", "Banks barred"),
+                           ("the Central Bank of Iraq", "said", "The lenders were cut off"))
     assert any("in the headline does not name its source" in p for p in check_record(bad, MAKE_DOC))
     bad["relations"][-1] = {"id": 5, "from_id": 1, "to_id": 4, "type": "same_as"}  # `@cbi!` in the body
     assert check_record(bad, MAKE_DOC) == []
