@@ -493,8 +493,8 @@ def resolve_heads(speakers):
 def _named_in_text(speakers, m, ante):
     """The person whom the text names, without a SPEAKER span, as the subject of a sentence
     or of a clause after a comma or `and` (`The coffee is bad, and Ilse Vandenbroucke has
-    drunk ...`) between the antecedent found and a pronoun (`Mokoena’s attention has moved. She said
-    ...`, `Macron was pressed on ... He told`): the named mention with that surname whose
+    drunk ...`) between the antecedent found and a pronoun (`Mokoena’s attention has moved.
+    She said ...`, `Macron was pressed on ... He told`): the named mention with that surname whose
     surname comes last, within the pronoun's paragraph and the one before it."""
     doc, starts = m.doc, paragraph_starts(m.doc)
     previous = starts[max(bisect_right(starts, m.start_char) - 2, 0)]
@@ -552,10 +552,11 @@ def _described_nearby(speakers, heads):
     analyst`, `the organisation's secretary-general`) takes the nearest named person before
     it in its paragraph or the one before, else the first one after it in its paragraph or
     the next (`the lawyer said ... Celeste Bila, who represents the families, said`), and so
-    does a country's title (`the President of Kazakhstan`). Not a description with a name in it, one of a body or a document (`PERSON_NOUN`), nor a person
-    the text ties to another country."""
+    does a country's title (`the President of Kazakhstan`). Not a description with a name
+    in it, one of a body or a document (`PERSON_NOUN`), nor a person the text ties to
+    another country."""
     para = paragraph_of(speakers[0].doc)
-    for i, m in enumerate(speakers):
+    for m in speakers:
         words = without_possessive(m.text.lower()).split()
         if heads[m] is not m or not words or words[0] != "the" or len(words) > 5 or has_name(m) \
                 or mention_kind(m) != "person" or not PERSON_NOUN.search(head_noun(m).lower()) \
