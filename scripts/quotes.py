@@ -271,6 +271,9 @@ def same_source_name(m, e):
         return True
     if not has_name(e) or coordinated(m) != coordinated(e) or country_of(m) or country_of(e):
         return m.text == e.text
+    # `NBI` and `NBI Director Jaime Santiago` are two sources (a transcript's capitals are no initials)
+    if is_initials(m) != is_initials(e) and not (m.text.isupper() and e.text.isupper()):
+        return False
     mine, theirs = name_words(m), name_words(e)
     return last_name(e) == last_name(m) or bool(mine and theirs and (mine <= theirs or theirs <= mine)) \
         or (len(m) == 1 and m.text.lower() in NAME_TITLES and m.text in e.text.split())  # `Spokesperson:`

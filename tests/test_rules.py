@@ -327,6 +327,9 @@ def test_initials_with_an_article_and_titled_surnames_find_their_names():
                            "President Abdel Fattah al-Sisi", "Sisi"]) == [
         "The Asian Development Bank", "The Asian Development Bank", "Mr. Wang Yi", "Mr. Wang Yi",
         "President Abdel Fattah al-Sisi", "President Abdel Fattah al-Sisi"]
+    text = "The NBI said. NBI Director Jaime Santiago spoke. COUTO: Yes. SPOKESPERSON ANA BEATRIZ COUTO: No."
+    assert heads_of(text, ["NBI", "NBI Director Jaime Santiago", "COUTO", "SPOKESPERSON ANA BEATRIZ COUTO"]) == [
+        "NBI", "NBI Director Jaime Santiago", "COUTO", "COUTO"]
 
 
 def test_coordinated_sources_and_countries_inside_names_stay_apart():
