@@ -560,17 +560,16 @@ def _described_nearby(speakers, heads):
     another country."""
     para = paragraph_of(speakers[0].doc)
     for m in speakers:
-        words = without_possessive(m.text.lower()).split()
+        words, noun, mine = without_possessive(m.text.lower()).split(), head_noun(m).lower(), countries_in(m)
         if heads[m] is not m or not words or words[0] != "the" or len(words) > 5 or has_name(m) \
-                or mention_kind(m) != "person" or not PERSON_NOUN.search(head_noun(m).lower()) \
-                or head_noun(m).lower() in ASKERS \
-                or any(w[:1].isupper() and not countries_in(w) and not (countries_in(m) and w.lower() in NAME_TITLES)
+                or mention_kind(m) != "person" or not PERSON_NOUN.search(noun) or noun in ASKERS \
+                or any(w[:1].isupper() and not countries_in(w) and not (mine and w.lower() in NAME_TITLES)
                        for w in without_possessive(m.text).split()[1:]):  # `the President of Kazakhstan`
             continue
         here = para(m.start_char)
         people = [e for e in speakers if e is not m and heads[e] is e and has_name(e) and mention_kind(e) == "person"
                   and not coordinated(e) and not clash(m, e) and head_noun(e).lower() not in ASKERS
-                  and not (countries_in(m) and countries_of_person(e) - countries_in(m))]
+                  and not (mine and countries_of_person(e) - mine)]
         earlier = [e for e in people if e.start_char < m.start_char and here - para(e.start_char) <= 1]
         later = [e for e in people if e.start_char > m.start_char and para(e.start_char) - here <= 1]
         pick = earlier[-1] if earlier else later[0] if later else None
@@ -804,6 +803,12 @@ def names_someone(span):
     return not is_pronoun(span) and head_noun(span)[:1].isupper()
 
 
+def names_source(span):
+    """A mention that names its source, not one that describes it or only titles it:
+    `Ana Robles`, `the Central Bank of Iraq`; not `Tuvalu leader`, `Foreign Minister`."""
+    return names_someone(span) and not only_titles(span)
+
+
 def _headline_to_body(speakers, heads):
     """A headline mention that only describes its source (`Tuvalu leader`) takes the head
     of the body's first naming mention of the same kind (GUIDELINES 3.24)."""
@@ -811,9 +816,9 @@ def _headline_to_body(speakers, heads):
     for m in speakers:
         if para(m.start_char) > 0:
             break
-        if heads[m] is not m or (names_someone(m) and not only_titles(m)) or is_pronoun(m):
+        if heads[m] is not m or names_source(m) or is_pronoun(m):
             continue
-        named = [e for e in speakers if para(e.start_char) > 0 and names_someone(e) and not only_titles(e)
+        named = [e for e in speakers if para(e.start_char) > 0 and names_source(e)
                  and mention_kind(e) == mention_kind(m) and not country_of(e)]
         body = named[0] if named else None
         if body is not None:

@@ -19,7 +19,7 @@ import typer
 from cleaning import clean_page
 from corpus_stats import corpus_stats, print_stats
 from jsonl import JsonlError, read_records
-from quotes import LABELS, TOPICS, gives_name, is_pronoun, names_someone, only_titles
+from quotes import LABELS, TOPICS, gives_name, is_pronoun, names_source
 
 RELATION_LABELS = {"said_by": ("QUOTE", "SPEAKER"), "cue": ("QUOTE", "CUE"),
                    "same_as": ("SPEAKER", "SPEAKER")}
@@ -110,28 +110,26 @@ def check_record(record, make_doc):
             problems.append(f"same_as chain from {ents[src]['id']} does not end in a head")
     def span_of(i):
         return doc.char_span(ents[i]["start_offset"], ents[i]["end_offset"]) or doc[:0]
+    def text_of(i):
+        return text[ents[i]["start_offset"]:ents[i]["end_offset"]]
     headline_end = text.find("\n") if "\n" in text else len(text)
-    for head in set(same_as.values()):
-        if head in ents and ents[head]["end_offset"] <= headline_end and not is_pronoun(span_of(head)) \
-                and not (names_someone(span_of(head)) and not only_titles(span_of(head))):
-            body = [ents[m] for m, h in same_as.items() if h == head and m in sources
-                    and ents[m]["start_offset"] > headline_end
-                    and names_someone(span_of(m)) and not only_titles(span_of(m))
+    for head in set(same_as.values()) & set(ents):
+        attributed = [m for m, h in same_as.items() if h == head and m in sources]
+        head_span, head_text = span_of(head), text_of(head)
+        if ents[head]["end_offset"] <= headline_end and not is_pronoun(head_span) and not names_source(head_span):
+            body = [m for m in attributed if ents[m]["start_offset"] > headline_end and names_source(span_of(m))
                     and any(w[:1].isupper() for w in span_of(m).text.split()[1:])]  # not `Ministers from ...`
             if body:
-                problems.append(f"SPEAKER {text[ents[head]['start_offset']:ents[head]['end_offset']]!r} in the "
-                                f"headline does not name its source but heads a chain that the body names "
-                                f"({text[body[0]['start_offset']:body[0]['end_offset']]!r}): mark that mention "
-                                f"@key! (3.14)")
-        named = [ents[m] for m, h in same_as.items() if h == head and m in sources and gives_name(span_of(m))]
-        if not named or head not in ents:
+                problems.append(f"SPEAKER {head_text!r} in the headline does not name its source but heads a "
+                                f"chain that the body names ({text_of(body[0])!r}): mark that mention @key! (3.14)")
+        named = [m for m in attributed if gives_name(span_of(m))]
+        if not named:
             continue
-        name = text[named[0]["start_offset"]:named[0]["end_offset"]]
-        head_text = text[ents[head]["start_offset"]:ents[head]["end_offset"]]
+        name = text_of(named[0])
         if head not in sources:
             problems.append(f"SPEAKER {head_text!r} is outside any attribution but heads a chain that "
                             f"an attribution names ({name!r}), 3.25")
-        elif is_pronoun(span_of(head)):  # the scheme's head is the first mention that names the source
+        elif is_pronoun(head_span):  # the scheme's head is the first mention that names the source
             problems.append(f"SPEAKER {head_text!r} is a pronoun but heads a chain that an attribution "
                             f"names ({name!r}): mark that mention @key!")
     unknown = set(record.get("cats", [])) - set(TOPICS)
