@@ -458,10 +458,10 @@ def resolve_heads(speakers):
         elif m.text.lower().startswith("the ") and (len(m.text.split()) <= 3 or (
                 len(m.text.split()) == 4 and not names_someone(m))):  # not `The Asian Development Bank`
             noun = m.text.lower().split()[-1]
-            same = next((e for e in earlier if noun in e.text.lower() and not clash(m, e)
-                         and modifiers(m) <= set(without_possessive(e.text.lower()).split())), None)
+            same = next((e for e in earlier if not clash(m, e) and _titled(e, noun, modifiers(m))), None)
             if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
-                people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)]
+                people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)
+                          and not titled_otherwise(e, m)]
                 described = [e for e in people if described_as(e, m)]
                 if not described and len(m.text.split()) > 2:  # `The prime minister` before `Mark Carney`,
                     described = [e for e in speakers[i + 1:] if has_name(e) and mention_kind(e) == "person"
@@ -519,6 +519,32 @@ def _named_in_text(speakers, m, ante):
     return best
 
 
+def _titled(e, noun, wanted):
+    """The mention holds the title's noun and words (`Prime Minister Abiy Ahmed` for `the
+    minister`), or a named person's apposition does (`Badr Abdelatty, Egypt's foreign
+    minister,` for `The minister`)."""
+    own = without_possessive(e.text.lower())
+    if noun in own and wanted <= set(own.split()):
+        return True
+    if not has_name(e) or mention_kind(e) != "person":
+        return False
+    beside = apposition(e)
+    return _head_word(beside) == noun and wanted <= set(beside.split()) | set(own.split())
+
+
+def titled_otherwise(e, m):
+    """The text gives the named person `e` a title with the description's noun but not its
+    words (`Prime Minister Hristijan Mickoski` for `The foreign minister`)."""
+    noun = head_noun(m).lower()
+    # the words between the article or a possessor (`the bank's`) and the noun
+    words = re.split(r"['’]s\s", m.text.lower())[-1].replace("-", " ").split()  # `water-law`
+    wanted = set(words[1 if words[:1] == ["the"] else 0:-1]) - countries_words(m) - {"former", "of", "for"}
+    own = without_possessive(e.text.lower())
+    titles = [own] + [d.lower() for d in descriptions_in_text(e)]
+    with_noun = [set(t.replace("-", " ").split()) for t in titles if noun in t.split()]
+    return bool(wanted and with_noun) and not any(wanted <= t for t in with_noun)
+
+
 def _rehead(heads, old, new):
     """Every mention headed by `old` takes the head of `new`."""
     for k, h in list(heads.items()):
@@ -539,7 +565,8 @@ def _title_before_name(speakers, heads):
         if heads[m] is not m or not described or len(words) > 4 or words[-1] not in TITLES:
             continue
         later = next((e for e in speakers[i + 1:] if para(e.start_char) == para(m.start_char)
-                      and has_name(e) and mention_kind(e) == "person" and not clash(m, e)), None)
+                      and has_name(e) and mention_kind(e) == "person" and not clash(m, e)
+                      and not titled_otherwise(e, m)), None)
         if later is not None:
             _rehead(heads, m, later)
 
@@ -569,7 +596,7 @@ def _described_nearby(speakers, heads):
         here = para(m.start_char)
         people = [e for e in speakers if e is not m and heads[e] is e and has_name(e) and mention_kind(e) == "person"
                   and not coordinated(e) and not clash(m, e) and head_noun(e).lower() not in ASKERS
-                  and not (mine and countries_of_person(e) - mine)]
+                  and not (mine and countries_of_person(e) - mine) and not titled_otherwise(e, m)]
         earlier = [e for e in people if e.start_char < m.start_char and here - para(e.start_char) <= 1]
         later = [e for e in people if e.start_char > m.start_char and para(e.start_char) - here <= 1]
         pick = earlier[-1] if earlier else later[0] if later else None

@@ -739,3 +739,16 @@ def test_a_persons_description_takes_the_named_person_nearby_but_a_documents_doe
 def test_it_skips_a_one_word_name_of_someone_called_he_or_she():
     text = "Huawei declined to comment. Minister Teresa Vilaça spoke. She said no. Vilaça left. It said yes."
     assert heads_of(text, ["Huawei", "Minister Teresa Vilaça", "She", "Vilaça", "It"])[-1] == "Huawei"
+
+
+def test_the_minister_takes_the_nearest_person_an_apposition_calls_minister():
+    text = ("Prime Minister Abiy Ahmed opened the dam. Badr Abdelatty, Egypt's foreign minister, objected. "
+            "The minister argued that promises were not treaties.")
+    assert heads_of(text, ["Prime Minister Abiy Ahmed", "Badr Abdelatty", "The minister"])[-1] == "Badr Abdelatty"
+
+
+def test_a_title_skips_a_person_the_text_titles_otherwise():
+    text = ("In Skopje, Prime Minister Hristijan Mickoski spoke on Tuesday. The foreign minister told a channel "
+            "that the path was open. Timčo Mucunski said more.")
+    assert heads_of(text, ["Prime Minister Hristijan Mickoski", "The foreign minister", "Timčo Mucunski"])[1] == \
+        "Timčo Mucunski"
