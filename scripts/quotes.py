@@ -964,6 +964,30 @@ def _complement_start(doc, start, end):
 
 
 DASHES = {"–", "—", "-", "--"}
+OPENERS = set(PAIRS) | {"‘"}
+DETERMINERS = {"the", "a", "an", "this", "these", "those", "its", "his", "their", "our"}
+
+
+def _reported_sentence(doc, start, end, lo, cues):
+    """An indirect quote is part of one sentence and ends before its full stop (§2): a
+    span the ner ran over a sentence end keeps the sentence next to its cue, and loses the
+    stop. It opens with the determiner between it and its cue (`described [the ruling
+    illegal]`; not `that`, which the parse often takes for the conjunction, 3.16). Not a transcript answer or a colon
+    lead-in's quote, which are verbatim."""
+    if start == lo or doc[start - 1].text == ":" or doc[start].text[:1] in OPENERS:
+        return start, end
+    cue_ends = {c.end for c in cues}
+    det = doc[start - 1]
+    if start - 1 in cue_ends and (det.lower_ in DETERMINERS or det.lower_ == "her" and det.tag_ == "PRP$"):
+        start -= 1
+    stops = [i for i in range(start + 1, end - 1) if doc[i].text in (".", "!", "?")
+             and (doc[i + 1].text[:1].isupper() or doc[i + 1].text[:1] in OPENERS)]
+    if stops:
+        cue_before = any(c.end <= start and c.start >= lo for c in cues)
+        start, end = (start, stops[0]) if cue_before else (stops[-1] + 1, end)
+    while end - start > 1 and doc[end - 1].text == ".":
+        end -= 1
+    return start, end
 
 
 def _after_dateline(doc, start, end):
@@ -1143,6 +1167,7 @@ def repair_boundaries(doc, spans):
         elif doc.has_annotation("DEP"):
             if lo == paragraphs[0][0]:
                 end = _framing_start(doc, start, end)  # `vows [...] after US quadruples tariffs`
+            start, end = _reported_sentence(doc, start, end, lo, cues)
             pieces = _split_that(doc, *_trim(doc, start, end))
         if crosses_other(start, end):
             repaired.append((q.start, q.end))

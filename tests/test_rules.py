@@ -752,3 +752,24 @@ def test_a_title_skips_a_person_the_text_titles_otherwise():
             "that the path was open. Timčo Mucunski said more.")
     assert heads_of(text, ["Prime Minister Hristijan Mickoski", "The foreign minister", "Timčo Mucunski"])[1] == \
         "Timčo Mucunski"
+
+
+def test_an_indirect_quote_keeps_to_the_sentence_of_its_cue_and_leaves_out_its_full_stop():
+    words = ["Kenya", "said", "the", "port", "would", "reopen", ".", "“", "We", "are", "ready", ",", "”", "he", "added"]
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 12, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["the port would reopen"]
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (2, 7, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["the port would reopen"]
+    # a transcript answer is verbatim and keeps its stop
+    words = ["Spokesperson", ":", "The", "port", "will", "reopen", "."]
+    doc, spans = flat(words, 4, [(0, 1, "SPEAKER"), (2, 7, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == [doc[2:7].text]
+
+
+def test_an_indirect_quote_opens_with_the_determiner_after_its_cue_but_not_with_that():
+    words = ["Sonko", "called", "the", "ruling", "illegal", "and", "immoral"]
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (3, 7, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["the ruling illegal and immoral"]
+    words = ["Jakarta", "signalled", "that", "bauxite", "will", "be", "next"]
+    doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (3, 7, "QUOTE")])
+    assert quotes_of(repair_boundaries(doc, spans)) == ["bauxite will be next"]
