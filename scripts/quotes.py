@@ -971,9 +971,9 @@ DETERMINERS = {"the", "a", "an", "this", "these", "those", "its", "his", "their"
 def _reported_sentence(doc, start, end, lo, cues):
     """An indirect quote is part of one sentence and ends before its full stop (§2): a
     span the ner ran over a sentence end keeps the sentence next to its cue, and loses the
-    stop. It opens with the determiner between it and its cue (`described [the ruling
-    illegal]`; not `that`, which the parse often takes for the conjunction, 3.16). Not a transcript answer or a colon
-    lead-in's quote, which are verbatim."""
+    stop. It opens with the determiner between it and its cue (`called [the ruling
+    illegal]`; not `that`, which the parse often takes for the conjunction, 3.16). Not a
+    transcript answer or a colon lead-in's quote, which are verbatim."""
     if start == lo or doc[start - 1].text == ":" or doc[start].text[:1] in OPENERS:
         return start, end
     cue_ends = {c.end for c in cues}
@@ -1129,9 +1129,10 @@ def repair_boundaries(doc, spans):
     SPEAKERs are trimmed to one noun phrase (`_trim_speaker`); a QUOTE keeps to its first
     paragraph; a direct quote runs to its closing quotation mark, or to its paragraph's end
     when it is unclosed, taking in QUOTEs the model split it into; a quote that ends on a
-    closing mark starts at the opening one; an indirect one loses a dateline, the
-    conjunction `that`, a headline's framing clause, the medium of the statement (`in a
-    statement`) and trailing commas or conjunctions, and
+    closing mark starts at the opening one; an indirect one keeps to its cue's sentence
+    and opens with the determiner after its cue (`_reported_sentence`), and loses a
+    dateline, the conjunction `that`, a headline's framing clause, the medium of the
+    statement (`in a statement`), its full stop and trailing commas or conjunctions, and
     `said that A and that B` becomes two. In a transcript, the paragraph after a speaker's
     label (`Name: ...`, the label taken whole) is one answer, and a labelled paragraph
     ending in `?` is a reporter's question, left unannotated. A repair never crosses a
