@@ -539,10 +539,11 @@ def titled_otherwise(e, m):
     # the words between the article or a possessor (`the bank's`) and the noun
     words = re.split(r"['’]s\s", m.text.lower())[-1].replace("-", " ").split()  # `water-law`
     wanted = set(words[1 if words[:1] == ["the"] else 0:-1]) - countries_words(m) - {"former", "of", "for"}
-    own = without_possessive(e.text.lower())
-    titles = [own] + [d.lower() for d in descriptions_in_text(e)]
+    if not wanted:  # `the minister` fits any minister: no need to scan the text for e's titles
+        return False
+    titles = [without_possessive(e.text.lower())] + [d.lower() for d in descriptions_in_text(e)]
     with_noun = [set(t.replace("-", " ").split()) for t in titles if noun in t.split()]
-    return bool(wanted and with_noun) and not any(wanted <= t for t in with_noun)
+    return bool(with_noun) and not any(wanted <= t for t in with_noun)
 
 
 def _rehead(heads, old, new):
@@ -964,7 +965,6 @@ def _complement_start(doc, start, end):
 
 
 DASHES = {"–", "—", "-", "--"}
-OPENERS = set(PAIRS) | {"‘"}
 DETERMINERS = {"the", "a", "an", "this", "these", "those", "its", "his", "their", "our"}
 
 
@@ -974,14 +974,14 @@ def _reported_sentence(doc, start, end, lo, cues):
     stop. It opens with the determiner between it and its cue (`called [the ruling
     illegal]`; not `that`, which the parse often takes for the conjunction, 3.16). Not a
     transcript answer or a colon lead-in's quote, which are verbatim."""
-    if start == lo or doc[start - 1].text == ":" or doc[start].text[:1] in OPENERS:
+    if start == lo or doc[start - 1].text == ":" or doc[start].text[:1] in PAIRS:
         return start, end
     cue_ends = {c.end for c in cues}
     det = doc[start - 1]
     if start - 1 in cue_ends and (det.lower_ in DETERMINERS or det.lower_ == "her" and det.tag_ == "PRP$"):
         start -= 1
     stops = [i for i in range(start + 1, end - 1) if doc[i].text in (".", "!", "?")
-             and (doc[i + 1].text[:1].isupper() or doc[i + 1].text[:1] in OPENERS)]
+             and (doc[i + 1].text[:1].isupper() or doc[i + 1].text[:1] in PAIRS)]
     if stops:
         cue_before = any(c.end <= start and c.start >= lo for c in cues)
         start, end = (start, stops[0]) if cue_before else (stops[-1] + 1, end)
