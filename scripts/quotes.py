@@ -220,7 +220,13 @@ def without_possessive(text):
 
 def head_noun(span):
     """The last word of a mention before any post-modifier, with its original case."""
-    words = without_possessive(span.text).split()
+    text = span.text
+    # A parsed clause that modifies a noun ends the head: `the joint declaration released at
+    # the summit`, `the company building it` (HEAD_ENDS cannot list every participle).
+    clause = next((t for t in span[1:] if t.dep_ == "acl" and span.start <= t.head.i < t.i), None)
+    if clause is not None:
+        text = span.doc.text[span.start_char:clause.idx]
+    words = without_possessive(text).split()
     for i, w in enumerate(words):
         if i and w.lower().strip(",") in HEAD_ENDS:
             words = words[:i]
@@ -251,7 +257,8 @@ def initials_in(span):
 
 
 def is_initials(span):
-    return re.fullmatch(r"[A-Z][A-Z-]+", bare(span)) is not None
+    """`NATO`, `The ADB`; not a title in capitals (`THE SPOKESPERSON`, a transcript label)."""
+    return re.fullmatch(r"[A-Z][A-Z-]+", bare(span)) is not None and bare(span).lower() not in TITLES
 
 
 def name_words(span):
@@ -450,12 +457,15 @@ def resolve_heads(speakers):
             head = heads[ante] if ante is not None else m
         elif country_of(m) and any(country_of(e) == country_of(m) for e in earlier):
             head = heads[next(e for e in earlier[::-1] if country_of(e) == country_of(m))]
-        elif has_name(m) or is_initials(m):  # `The ADB`
+        elif (has_name(m) or is_initials(m)) and not bare_title(m):  # `The ADB`
             same = next((e for e in earlier[::-1] if same_source_name(m, e)), None)
+            if same is None and is_initials(m):  # a transcript's `PM` for `Prime Minister Christopher Luxon`
+                same = next((e for e in earlier if mention_kind(e) == "person" and gives_name(e)
+                             and acronym(e).startswith(bare(m)) and len(acronym(e)) > len(bare(m))), None)
             head = heads[same] if same is not None else m
         elif len(acronym(m)) > 1 and any(bare(e) == acronym(m) for e in earlier):
             head = heads[next(e for e in earlier if bare(e) == acronym(m))]
-        elif m.text.lower().startswith("the ") and (len(m.text.split()) <= 3 or (
+        elif (m.text.lower().startswith("the ") or bare_title(m)) and (len(m.text.split()) <= 3 or (
                 len(m.text.split()) == 4 and not names_someone(m))):  # not `The Asian Development Bank`
             noun = m.text.lower().split()[-1]
             same = next((e for e in earlier if not clash(m, e) and _titled(e, noun, modifiers(m))), None)
@@ -490,7 +500,26 @@ def resolve_heads(speakers):
         _title_before_name(speakers, heads)
         _described_in_apposition(speakers, heads)
         _described_nearby(speakers, heads)
+        _pronoun_gender(speakers, heads)
     return heads
+
+
+def _pronoun_gender(speakers, heads):
+    """`She` that the later rules put in the chain of `Mr. Jamshid Khodjayev` (through `The
+    Deputy Prime Minister`, unresolved when the pronoun was) takes the nearest earlier person
+    whose chain no honorific gives the other gender."""
+    known = {}
+    for m in speakers:
+        if honorific_gender(m):
+            known.setdefault(heads[m], set()).add(honorific_gender(m))
+    for i, m in enumerate(speakers):
+        mine = PRONOUN_GENDER.get(m.text.lower())
+        if mention_kind(m) != "person-pronoun" or not mine or known.get(heads[m], {mine}) <= {mine}:
+            continue
+        ante = next((e for e in speakers[:i][::-1] if mention_kind(e) == "person" and known.get(heads[e], {mine}) <= {mine}
+                     and head_noun(e).lower() not in ASKERS), None)
+        if ante is not None:
+            heads[m] = heads[ante]
 
 
 def _named_in_text(speakers, m, ante):
@@ -538,7 +567,8 @@ def titled_otherwise(e, m):
     noun = head_noun(m).lower()
     # the words between the article or a possessor (`the bank's`) and the noun
     words = re.split(r"['’]s\s", m.text.lower())[-1].replace("-", " ").split()  # `water-law`
-    wanted = set(words[1 if words[:1] == ["the"] else 0:-1]) - countries_words(m) - {"former", "of", "for"}
+    end = words.index(noun) if noun in words else -1  # `the President of the Federal Republic`: `president`
+    wanted = set(words[1 if words[:1] == ["the"] else 0:end]) - countries_words(m) - {"former", "of", "for"}
     if not wanted:  # `the minister` fits any minister: no need to scan the text for e's titles
         return False
     titles = [without_possessive(e.text.lower())] + [d.lower() for d in descriptions_in_text(e)]
@@ -583,23 +613,33 @@ def _described_nearby(speakers, heads):
     analyst`, `the organisation's secretary-general`) takes the nearest named person before
     it in its paragraph or the one before, else the first one after it in its paragraph or
     the next (`the lawyer said ... Celeste Bila, who represents the families, said`), and so
-    does a country's title (`the President of Kazakhstan`). Not a description with a name
-    in it, one of a body or a document (`PERSON_NOUN`), nor a person the text ties to
-    another country."""
+    does a country's title (`the President of Kazakhstan`). A person the text gives the
+    description's noun as a title wins (`the President of the Federal Republic of Somalia`
+    is the president named after it, not the minister named before). A description of
+    someone in an indefinite body (`the head of a Kuwaiti cyber-defence firm`) introduces
+    its source: it takes only a person named after it in its paragraph. Not a description
+    with a name in it, one of a body or a document (`PERSON_NOUN`), nor a person the text
+    ties to another country."""
     para = paragraph_of(speakers[0].doc)
     for m in speakers:
         words, noun, mine = without_possessive(m.text.lower()).split(), head_noun(m).lower(), countries_in(m)
-        if heads[m] is not m or not words or words[0] != "the" or len(words) > 5 or has_name(m) \
+        lead = without_possessive(m.text).split(" of ")[0].split()  # `the head of the UN Environment Programme`
+        if heads[m] is not m or not words or words[0] != "the" or len(words) > 8 or len(lead) > 5 or has_name(m) \
                 or mention_kind(m) != "person" or not PERSON_NOUN.search(noun) or noun in ASKERS \
                 or any(w[:1].isupper() and not countries_in(w) and not (mine and w.lower() in NAME_TITLES)
-                       for w in without_possessive(m.text).split()[1:]):  # `the President of Kazakhstan`
+                       for w in lead[1:]):  # `the President of Kazakhstan`
             continue
         here = para(m.start_char)
         people = [e for e in speakers if e is not m and heads[e] is e and has_name(e) and mention_kind(e) == "person"
                   and not coordinated(e) and not clash(m, e) and head_noun(e).lower() not in ASKERS
                   and not (mine and countries_of_person(e) - mine) and not titled_otherwise(e, m)]
+        titled = [e for e in people if any(noun in d.lower().replace("-", " ").split()
+                                           for d in [e.text] + descriptions_in_text(e))]
+        people = titled or people  # `the President of ...` is the person titled president, if one is
         earlier = [e for e in people if e.start_char < m.start_char and here - para(e.start_char) <= 1]
         later = [e for e in people if e.start_char > m.start_char and para(e.start_char) - here <= 1]
+        if re.search(r"\bof (?:a|an|one)\b", m.text.lower()):  # `the head of a Kuwaiti firm`: introduced here,
+            earlier, later = [], [e for e in later if para(e.start_char) == here]  # named, if at all, right after
         pick = earlier[-1] if earlier else later[0] if later else None
         if pick is not None:
             _rehead(heads, m, pick)
@@ -770,9 +810,14 @@ def in_attributions(doc, spans, sources):
     """The SPEAKER mentions in an attribution: a quote's source, a mention with a cue or a
     quote in its sentence, or one in the headline."""
     para = paragraph_of(doc)
-    parts = [s for s in spans if s.label_ in ("CUE", "QUOTE")]
-    return set(sources) | {s for s in spans if s.label_ == "SPEAKER" and (para(s.start_char) == 0 or any(
-        para(p.start_char) == para(s.start_char) and _same_sentence(doc, p, s) for p in parts))}
+    speakers = [s for s in spans if s.label_ == "SPEAKER"]
+    found = set(sources) | {s for s in speakers if para(s.start_char) == 0}
+    for p in (s for s in spans if s.label_ in ("CUE", "QUOTE")):
+        # the sentence's mention nearest the cue or quote, not one it names in passing
+        # (`affirmed ... during talks with Syrian Foreign Minister al-Shaibani`)
+        near = [s for s in speakers if para(s.start_char) == para(p.start_char) and _same_sentence(doc, p, s)]
+        found.update(x for x in near if _gap(x, p) == min(_gap(s, p) for s in near))
+    return found
 
 
 def name_from_attributions(heads, attributed):
@@ -817,6 +862,13 @@ def only_honours(span):
     """`HRH the Crown Prince and Prime Minister`: honours and titles, no name."""
     words = [w.lower().strip(",") for w in span.text.split()]
     return len(words) > 1 and all(w in HONOURS or w.strip(".") in NAME_TITLES for w in words)
+
+
+def bare_title(span):
+    """A transcript's label or a readout's title without an article: `Executive Secretary`,
+    `Director-General`, `Spokesman`."""
+    words = span.text.lower().split()
+    return bool(words) and words[-1] in TITLES | OFFICES and all(w in NAME_TITLES | OFFICES | {"executive"} for w in words)
 
 
 def only_titles(span):

@@ -773,3 +773,60 @@ def test_an_indirect_quote_opens_with_the_determiner_after_its_cue_but_not_with_
     words = ["Jakarta", "signalled", "that", "bauxite", "will", "be", "next"]
     doc, spans = flat(words, 1, [(0, 1, "SPEAKER"), (1, 2, "CUE"), (3, 7, "QUOTE")])
     assert quotes_of(repair_boundaries(doc, spans)) == ["bauxite will be next"]
+
+
+def test_a_pronoun_leaves_a_chain_that_a_later_rule_gave_an_honorific_of_the_other_gender():
+    # `The Deputy Prime Minister of Uzbekistan` has no source when `She` is resolved; the
+    # apposition rule later puts both in Mr. Khodjayev's chain.
+    text = ("Smt. Nirmala Sitharaman met Mr. Jamshid Khodjayev, the Deputy Prime Minister of Uzbekistan. "
+            "The Deputy Prime Minister of Uzbekistan said trade would grow. She said ties were strong.")
+    heads = heads_of(text, ["Smt. Nirmala Sitharaman", "Mr. Jamshid Khodjayev",
+                            "The Deputy Prime Minister of Uzbekistan", "She"])
+    assert heads[2:] == ["Mr. Jamshid Khodjayev", "Smt. Nirmala Sitharaman"]
+
+
+def test_a_clause_after_a_mentions_noun_ends_its_head():
+    from quotes import head_noun, mention_kind
+
+    words = ["the", "joint", "declaration", "released", "at", "the", "summit"]
+    doc, (span,) = parsed(words, [2, 2, 2, 2, 3, 6, 4], ["det", "amod", "ROOT", "acl", "prep", "det", "pobj"],
+                          [(0, 7, "SPEAKER")])
+    assert head_noun(span) == "declaration" and mention_kind(span) == "group"
+
+
+def test_a_transcripts_title_label_takes_the_person_introduced_with_that_title():
+    text = "The briefing was given by the ministry's spokesperson, Lorena Guzmán.\n\nTHE SPOKESPERSON: We act."
+    assert heads_of(text, ["Lorena Guzmán", "THE SPOKESPERSON"])[1] == "Lorena Guzmán"
+    text = "Prime Minister Christopher Luxon took questions.\n\nPM: We are watching.\n\nNATO said so."
+    assert heads_of(text, ["Prime Minister Christopher Luxon", "PM", "NATO"]) == [
+        "Prime Minister Christopher Luxon", "Prime Minister Christopher Luxon", "NATO"]
+    text = "SADC Executive Secretary Elias Magosi opened the briefing.\n\nExecutive Secretary: The mission ends."
+    assert heads_of(text, ["SADC Executive Secretary Elias Magosi", "Executive Secretary"])[1] == \
+        "SADC Executive Secretary Elias Magosi"
+
+
+def test_a_name_given_in_passing_in_anothers_attribution_does_not_head_the_chain():
+    # 3.25: the head is the first naming mention in an attribution; al-Shaibani is only the
+    # other side of the talks in Safadi's sentence.
+    text = ("Jordan and Syria hold talks\n\n"
+            "Ayman Safadi affirmed support during talks with Foreign Minister Asaad al-Shaibani. "
+            "Mr. al-Shaibani said the visit was a start.")
+    doc = nlp.make_doc(text)
+    spans = spans_at(doc, [("Ayman Safadi", "SPEAKER"), ("affirmed", "CUE"), ("support", "QUOTE"),
+                           ("Foreign Minister Asaad al-Shaibani", "SPEAKER"), ("Mr. al-Shaibani", "SPEAKER"),
+                           ("said", "CUE"), ("the visit was a start", "QUOTE")])
+    assert [link["name"] for link in link_by_rules(doc, spans)] == ["Ayman Safadi", "Mr. al-Shaibani"]
+
+
+def test_a_description_takes_the_person_titled_with_its_noun_and_an_indefinite_one_only_a_later_name():
+    text = ("Minister of Finance Bihi Egeh thanked the lenders. In a message, the President of the Federal Republic "
+            "of Somalia congratulated the ministry.\n\nPresident Hassan Sheikh Mohamud called for jobs.")
+    assert heads_of(text, ["Minister of Finance Bihi Egeh", "the President of the Federal Republic of Somalia",
+                           "President Hassan Sheikh Mohamud"])[1] == "President Hassan Sheikh Mohamud"
+    text = ("Aisha Rahman spoke first. The head of a Kuwaiti cyber-defence firm compared the systems to old houses. "
+            "Yousef Al-Mutairi said the ministry had done well.")
+    assert heads_of(text, ["Aisha Rahman", "The head of a Kuwaiti cyber-defence firm", "Yousef Al-Mutairi"])[1] == \
+        "Yousef Al-Mutairi"
+    text = "Maria Lopes spoke first. The head of a Belgian recycling company said prices fell."
+    assert heads_of(text, ["Maria Lopes", "The head of a Belgian recycling company"])[1] == \
+        "The head of a Belgian recycling company"
