@@ -900,6 +900,11 @@ def _headline_to_body(speakers, heads):
             continue
         named = [e for e in speakers if para(e.start_char) > 0 and names_source(e)
                  and mention_kind(e) == mention_kind(m) and not country_of(e)]
+        if mention_kind(m) == "group" and head_noun(m).lower() not in ORG_NOUNS:  # `Sahel bloc` is the body's
+            # `Confederation of Sahel States`, and `exiles` no body's name; `Rights group` is the first one
+            words = {w for w in re.findall(r"[\w-]+", m.text.lower()) if len(w) > 3}
+            named = [e for e in named if words & set(re.findall(r"[\w-]+", e.text.lower()))
+                     or countries_in(m) & countries_in(e)]
         body = named[0] if named else None
         if body is not None:
             _rehead(heads, m, body)

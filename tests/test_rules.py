@@ -830,3 +830,13 @@ def test_a_description_takes_the_person_titled_with_its_noun_and_an_indefinite_o
     text = "Maria Lopes spoke first. The head of a Belgian recycling company said prices fell."
     assert heads_of(text, ["Maria Lopes", "The head of a Belgian recycling company"])[1] == \
         "The head of a Belgian recycling company"
+
+
+def test_a_headline_group_takes_a_body_name_that_shares_its_words_and_an_organisation_the_first_one():
+    text = "Sahel juntas reject the deadline\n\nThe ECOWAS Commission said the door was open."
+    assert heads_of(text, ["Sahel juntas", "The ECOWAS Commission"])[0] == "Sahel juntas"
+    text = "Gulf states back the truce\n\nThe European Commission objected. The Gulf Cooperation Council said yes."
+    assert heads_of(text, ["Gulf states", "The European Commission", "The Gulf Cooperation Council"])[0] == \
+        "The Gulf Cooperation Council"
+    text = "Rights group condemns arrests\n\nAmnesty International said the arrests were unlawful."
+    assert heads_of(text, ["Rights group", "Amnesty International"])[0] == "Amnesty International"
