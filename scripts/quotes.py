@@ -899,7 +899,8 @@ def _headline_to_body(speakers, heads):
         if heads[m] is not m or names_source(m) or is_pronoun(m):
             continue
         named = [e for e in speakers if para(e.start_char) > 0 and names_source(e)
-                 and mention_kind(e) == mention_kind(m) and not country_of(e)]
+                 and mention_kind(e) == mention_kind(m) and not country_of(e)
+                 and not clash(m, e)]  # not `Kyrgyz Energy Minister Taalaibek Ibraev` for `Uzbek minister`
         if mention_kind(m) == "group" and head_noun(m).lower() not in ORG_NOUNS:  # `Sahel bloc` is the body's
             # `Confederation of Sahel States`, and `exiles` no body's name; `Rights group` is the first one
             words = {w for w in re.findall(r"[\w-]+", m.text.lower()) if len(w) > 3}

@@ -840,3 +840,10 @@ def test_a_headline_group_takes_a_body_name_that_shares_its_words_and_an_organis
         "The Gulf Cooperation Council"
     text = "Rights group condemns arrests\n\nAmnesty International said the arrests were unlawful."
     assert heads_of(text, ["Rights group", "Amnesty International"])[0] == "Amnesty International"
+
+
+def test_a_headline_title_skips_a_body_name_of_another_country():
+    text = ("Uzbek minister backs the dam\n\nKyrgyz Energy Minister Taalaibek Ibraev said the studies were done. "
+            "Jurabek Mirzamakhmudov led the delegation.")
+    assert heads_of(text, ["Uzbek minister", "Kyrgyz Energy Minister Taalaibek Ibraev", "Jurabek Mirzamakhmudov"])[0] \
+        == "Jurabek Mirzamakhmudov"
