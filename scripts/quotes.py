@@ -602,6 +602,9 @@ def _title_before_name(speakers, heads):
             _rehead(heads, m, later)
 
 
+# Readouts' offices, by the title their holder carries.
+HEADS_OF = {"head of state": "president", "head of government": "minister"}
+
 # Head nouns of people (`the trader`, `the analyst`, `the Panamanian`), not of documents
 # or bodies (`the memorandum`, `the opposition`, `the government`).
 PERSON_NOUN = re.compile(r"(?<!governm)(?:er|or|ist|yst|ian|ant|ent|eur|ive|man|woman|person|general|head|chief"
@@ -613,9 +616,10 @@ def _described_nearby(speakers, heads):
     analyst`, `the organisation's secretary-general`) takes the nearest named person before
     it in its paragraph or the one before, else the first one after it in its paragraph or
     the next (`the lawyer said ... Celeste Bila, who represents the families, said`), and so
-    does a country's title (`the President of Kazakhstan`). A person the text gives the
-    description's noun as a title wins (`the President of the Federal Republic of Somalia`
-    is the president named after it, not the minister named before). A description of
+    does a country's title (`the President of Kazakhstan`). A person whose chain or text
+    gives them the description's noun as a title wins (`the President of the Federal
+    Republic of Somalia` is the president named after it, not the minister named before),
+    and a readout's `The Head of State` is its president (HEADS_OF). A description of
     someone in an indefinite body (`the head of a Kuwaiti cyber-defence firm`) introduces
     its source: it takes only a person named after it in its paragraph. Not a description
     with a name in it, one of a body or a document (`PERSON_NOUN`), nor a person the text
@@ -624,17 +628,19 @@ def _described_nearby(speakers, heads):
     for m in speakers:
         words, noun, mine = without_possessive(m.text.lower()).split(), head_noun(m).lower(), countries_in(m)
         lead = without_possessive(m.text).split(" of ")[0].split()  # `the head of the UN Environment Programme`
+        office = HEADS_OF.get(" ".join(words[1:]))  # a readout's `The Head of State`: its president
         if heads[m] is not m or not words or words[0] != "the" or len(words) > 8 or len(lead) > 5 or has_name(m) \
                 or mention_kind(m) != "person" or not PERSON_NOUN.search(noun) or noun in ASKERS \
-                or any(w[:1].isupper() and not countries_in(w) and not (mine and w.lower() in NAME_TITLES)
-                       for w in lead[1:]):  # `the President of Kazakhstan`
+                or (not office and any(w[:1].isupper() and not countries_in(w) and not (mine and w.lower() in NAME_TITLES)
+                                       for w in lead[1:])):  # `the President of Kazakhstan`
             continue
+        noun = office or noun
         here = para(m.start_char)
         people = [e for e in speakers if e is not m and heads[e] is e and has_name(e) and mention_kind(e) == "person"
                   and not coordinated(e) and not clash(m, e) and head_noun(e).lower() not in ASKERS
                   and not (mine and countries_of_person(e) - mine) and not titled_otherwise(e, m)]
-        titled = [e for e in people if any(noun in d.lower().replace("-", " ").split()
-                                           for d in [e.text] + descriptions_in_text(e))]
+        titled = [e for e in people if any(noun in d.lower().replace("-", " ").split() for d in
+                                           [x.text for x in speakers if heads[x] is e] + descriptions_in_text(e))]
         people = titled or people  # `the President of ...` is the person titled president, if one is
         earlier = [e for e in people if e.start_char < m.start_char and here - para(e.start_char) <= 1]
         later = [e for e in people if e.start_char > m.start_char and para(e.start_char) - here <= 1]

@@ -847,3 +847,12 @@ def test_a_headline_title_skips_a_body_name_of_another_country():
             "Jurabek Mirzamakhmudov led the delegation.")
     assert heads_of(text, ["Uzbek minister", "Kyrgyz Energy Minister Taalaibek Ibraev", "Jurabek Mirzamakhmudov"])[0] \
         == "Jurabek Mirzamakhmudov"
+
+
+def test_a_readouts_head_of_state_is_the_person_its_chain_or_the_text_calls_president():
+    text = "Visit of the Tanzanian delegation\n\nPresident Samia Suluhu Hassan received them. The Head of State said more."
+    assert heads_of(text, ["President Samia Suluhu Hassan", "The Head of State"])[1] == "President Samia Suluhu Hassan"
+    text = ("Summit\n\nThe President of Kazakhstan opened the forum.\n\nKassym-Jomart Tokayev proposed projects. "
+            "The Head of State noted progress.\n\nPresident of the United States Donald Trump replied.")
+    assert heads_of(text, ["The President of Kazakhstan", "Kassym-Jomart Tokayev", "The Head of State",
+                           "President of the United States Donald Trump"])[2] == "Kassym-Jomart Tokayev"
