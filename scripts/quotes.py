@@ -282,6 +282,9 @@ def same_source_name(m, e):
     if is_initials(m) != is_initials(e) and not (m.text.isupper() and e.text.isupper()):
         return False
     mine, theirs = name_words(m), name_words(e)
+    if len(mine) > 1 and len(theirs) > 1 and not (mine <= theirs or theirs <= mine) \
+            and mention_kind(m) == mention_kind(e) == "person" and not (m.text.isupper() or e.text.isupper()):
+        return False  # `Governor Wilson Banda` is not `Simplex Chithyola Banda`, whatever their surnames
     return last_name(e) == last_name(m) or bool(mine and theirs and (mine <= theirs or theirs <= mine)) \
         or (len(m) == 1 and m.text.lower() in NAME_TITLES and m.text in e.text.split())  # `Spokesperson:`
 
@@ -421,8 +424,8 @@ def clash(m, e):
 def resolve_heads(speakers):
     """Map each SPEAKER mention to the head mention of its source (rule-based coreference).
 
-    Names resolve to the first name with the same surname or name words (`Minister Wang`,
-    `Mr. Wang Yi`), or whose initials they are (`The ADB`); a country, its capital and its
+    Names resolve to the nearest earlier name with the same surname or name words (`Minister
+    Wang`, `Mr. Wang Yi`), or whose initials they are (`The ADB`); a country, its capital and its
     government (`Kenya`, `Nairobi`, `the Kenyan government`) to the first of them;
     "he"/"she"/"his" to the nearest earlier person (or, with none, the next named person),
     unless a later sentence opens with a named person's surname that has no span;
@@ -458,7 +461,7 @@ def resolve_heads(speakers):
         elif country_of(m) and any(country_of(e) == country_of(m) for e in earlier):
             head = heads[next(e for e in earlier[::-1] if country_of(e) == country_of(m))]
         elif (has_name(m) or is_initials(m)) and not bare_title(m):  # `The ADB`
-            same = next((e for e in earlier[::-1] if same_source_name(m, e)), None)
+            same = next((e for e in earlier if same_source_name(m, e)), None)  # the nearest: two Jaramillos
             if same is None and is_initials(m):  # a transcript's `PM` for `Prime Minister Christopher Luxon`
                 same = next((e for e in earlier if mention_kind(e) == "person" and gives_name(e)
                              and acronym(e).startswith(bare(m)) and len(acronym(e)) > len(bare(m))), None)

@@ -856,3 +856,12 @@ def test_a_readouts_head_of_state_is_the_person_its_chain_or_the_text_calls_pres
             "The Head of State noted progress.\n\nPresident of the United States Donald Trump replied.")
     assert heads_of(text, ["The President of Kazakhstan", "Kassym-Jomart Tokayev", "The Head of State",
                            "President of the United States Donald Trump"])[2] == "Kassym-Jomart Tokayev"
+
+
+def test_two_people_with_one_surname_are_two_sources_and_the_surname_takes_the_nearest():
+    text = ("Governor Wilson Banda spoke first. Minister of Finance Simplex Chithyola Banda agreed. "
+            "Minister Luis Alberto Jaramillo signed. The lawyer Verónica Jaramillo objected. Jaramillo said more.")
+    assert heads_of(text, ["Governor Wilson Banda", "Minister of Finance Simplex Chithyola Banda",
+                           "Minister Luis Alberto Jaramillo", "Verónica Jaramillo", "Jaramillo"]) == [
+        "Governor Wilson Banda", "Minister of Finance Simplex Chithyola Banda", "Minister Luis Alberto Jaramillo",
+        "Verónica Jaramillo", "Verónica Jaramillo"]
