@@ -309,7 +309,8 @@ def mention_kind(span):
     # `officials`, and `Analysts at two brokerages` (capitalised as the first word), not `Reuters`
     first = len(span.text.split()) > 1 and span.text.split()[0] == head
     plural = (head.islower() or first) and head.endswith("s") and not head.endswith("ss")
-    if head.lower() in GROUP_NOUNS | ORG_NOUNS or plural or coordinated(span) or country_of(span) or is_initials(span):
+    if head.lower() in GROUP_NOUNS | ORG_NOUNS or plural or coordinated(span) or country_of(span) or is_initials(span) \
+            or "&" in span.text:  # `Korea Hydro & Nuclear Power`
         return "group"
     return "person"
 
@@ -846,10 +847,12 @@ def name_from_attributions(heads, attributed):
 
 def names_organisation(span):
     """A name that reads as an organisation's rather than a person's: initials (`SADC`), one
-    word (`Huawei`), or a capitalised name with an institutional head (`OCP Group`)."""
+    word (`Huawei`), a capitalised name with an institutional head (`OCP Group`) or an
+    ampersand, or one an apposition calls a company (`Seri Layar Semiconductor, a Penang firm`)."""
     if is_pronoun(span) or " and " in span.text or not names_someone(span):
         return False
-    return is_initials(span) or len(bare(span).split()) == 1 or mention_kind(span) == "group"
+    return is_initials(span) or len(bare(span).split()) == 1 or mention_kind(span) == "group" or "&" in span.text \
+        or _head_word(apposition(span)) in ORG_NOUNS  # `Seri Layar Semiconductor, a Penang firm`
 
 
 HONOURED = re.compile(r"(?:His|Her) (?:Royal Highness|Majesty|Excellency|Highness) [A-Z]")  # and a name

@@ -865,3 +865,14 @@ def test_two_people_with_one_surname_are_two_sources_and_the_surname_takes_the_n
                            "Minister Luis Alberto Jaramillo", "Verónica Jaramillo", "Jaramillo"]) == [
         "Governor Wilson Banda", "Minister of Finance Simplex Chithyola Banda", "Minister Luis Alberto Jaramillo",
         "Verónica Jaramillo", "Verónica Jaramillo"]
+
+
+def test_an_ampersand_or_an_organisations_apposition_makes_a_name_a_company():
+    text = ("Seri Layar Semiconductor, a Penang firm that packages chips, welcomed the plan. "
+            "Analyst Tan Mei Ling was cautious. The company said it would expand.")
+    assert heads_of(text, ["Seri Layar Semiconductor", "Analyst Tan Mei Ling", "The company"])[2] == \
+        "Seri Layar Semiconductor"
+    text = ("Officials chose Korea Hydro & Nuclear Power for the plant. The Prime Minister said price decided it. "
+            "Petr Fiala confirmed the date. The company said it would hire locally.")
+    assert heads_of(text, ["Korea Hydro & Nuclear Power", "The Prime Minister", "Petr Fiala", "The company"]) == [
+        "Korea Hydro & Nuclear Power", "Petr Fiala", "Petr Fiala", "Korea Hydro & Nuclear Power"]
