@@ -636,7 +636,9 @@ def _described_nearby(speakers, heads):
         if heads[m] is not m or not words or words[0] != "the" or len(words) > 8 or len(lead) > 5 or has_name(m) \
                 or mention_kind(m) != "person" or not PERSON_NOUN.search(noun) or noun in ASKERS \
                 or (not office and any(w[:1].isupper() and not countries_in(w) and not (mine and w.lower() in NAME_TITLES)
-                                       for w in lead[1:])):  # `the President of Kazakhstan`
+                                       for w in (lead[1:] if re.search(r" (?:of|for) ", m.text) else lead[-1:]))):
+            # `the President of the African Development Bank` and `The Secretary-General` are often
+            # unnamed; `The Agadez geologist` and `The KMT chairman` describe a person named nearby
             continue
         noun = office or noun
         here = para(m.start_char)

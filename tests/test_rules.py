@@ -876,3 +876,10 @@ def test_an_ampersand_or_an_organisations_apposition_makes_a_name_a_company():
             "Petr Fiala confirmed the date. The company said it would hire locally.")
     assert heads_of(text, ["Korea Hydro & Nuclear Power", "The Prime Minister", "Petr Fiala", "The company"]) == [
         "Korea Hydro & Nuclear Power", "Petr Fiala", "Petr Fiala", "Korea Hydro & Nuclear Power"]
+
+
+def test_a_description_with_a_capitalised_modifier_takes_the_person_but_a_capitalised_title_does_not():
+    text = "Ibrahim Garba has followed the mine for years. The Agadez geologist expects a deal."
+    assert heads_of(text, ["Ibrahim Garba", "The Agadez geologist"])[1] == "Ibrahim Garba"
+    text = "Ajay Banga spoke for the bank. The Secretary-General said the talks would go on."
+    assert heads_of(text, ["Ajay Banga", "The Secretary-General"])[1] == "The Secretary-General"
