@@ -883,3 +883,10 @@ def test_a_description_with_a_capitalised_modifier_takes_the_person_but_a_capita
     assert heads_of(text, ["Ibrahim Garba", "The Agadez geologist"])[1] == "Ibrahim Garba"
     text = "Ajay Banga spoke for the bank. The Secretary-General said the talks would go on."
     assert heads_of(text, ["Ajay Banga", "The Secretary-General"])[1] == "The Secretary-General"
+
+
+def test_a_nationality_title_takes_the_person_tied_to_its_country_over_a_minister_tied_to_none():
+    text = ("Foreign Minister Margus Tsahkna spoke on Monday.\n\nHis Finnish counterpart, Elina Valtonen, welcomed "
+            "the detention. The Finnish minister urged the EU to act.")
+    assert heads_of(text, ["Foreign Minister Margus Tsahkna", "Elina Valtonen", "The Finnish minister"])[2] == \
+        "Elina Valtonen"
