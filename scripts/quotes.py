@@ -480,10 +480,11 @@ def resolve_heads(speakers):
                 if not described and len(m.text.split()) > 2:  # `The prime minister` before `Mark Carney`,
                     described = [e for e in speakers[i + 1:] if has_name(e) and mention_kind(e) == "person"
                                  and described_as(e, m)][:1]  # titled so in the text: not the nearest person
-                tied = [e for e in people if countries_in(m) & countries_of_person(e)]  # `The Finnish minister`:
-                same = next((e for e in described if countries_in(m) & countries_of_person(e)),  # Valtonen, whom the
-                            tied[0] if tied else described[0] if described else _of_its_country(m, people))  # text
-                # ties to Finland, not a minister it does not tie to any country
+                # `The Finnish minister`: the nearest person, Valtonen, if the text ties her to Finland,
+                # before a minister it ties to no country
+                tied = people[:1] if people and countries_in(m) & countries_of_person(people[0]) else []
+                same = next((e for e in described if countries_in(m) & countries_of_person(e)),
+                            tied[0] if tied else described[0] if described else _of_its_country(m, people))
             if same is None and bare(m).lower() == "government":  # `the government` after `Rome`, `Ghana`
                 same = next((e for e in earlier if country_of(e)), None)
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
