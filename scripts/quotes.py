@@ -432,9 +432,12 @@ def resolve_heads(speakers):
     unless a later sentence opens with a named person's surname that has no span;
     "it"/"they"/"its" to the nearest earlier group; "the minister" to the nearest earlier
     mention containing "minister", else the nearest earlier named person, else the next named
-    person of its paragraph; "the company" to the nearest named organisation; a headline
-    description to the body's first naming mention; a description left over to the name an
-    apposition described in its words (`Pat Gelsinger, its chief executive`).
+    person of its paragraph, and so does a transcript's bare title (`Spokesman:`, `THE
+    SPOKESPERSON:`); initials to the person whose title they abbreviate (`PM:`); "the
+    company" to the nearest named organisation; a headline description to the body's first
+    naming mention; a description left over to the name an apposition described in its
+    words (`Pat Gelsinger, its chief executive`) or to a person named nearby; last, a
+    pronoun those passes put in a chain of the other gender to the nearest person of its own.
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
     """
@@ -918,8 +921,8 @@ def _headline_to_body(speakers, heads):
         named = [e for e in speakers if para(e.start_char) > 0 and names_source(e)
                  and mention_kind(e) == mention_kind(m) and not country_of(e)
                  and not clash(m, e)]  # not `Kyrgyz Energy Minister Taalaibek Ibraev` for `Uzbek minister`
-        if mention_kind(m) == "group" and head_noun(m).lower() not in ORG_NOUNS:  # `Sahel bloc` is the body's
-            # `Confederation of Sahel States`, and `exiles` no body's name; `Rights group` is the first one
+        if mention_kind(m) == "group" and head_noun(m).lower() not in ORG_NOUNS:  # `Gulf states` are the body's
+            # `Gulf Cooperation Council`, `Sahel juntas` and `exiles` no body's name; `Rights group` is the first one
             words = {w for w in re.findall(r"[\w-]+", m.text.lower()) if len(w) > 3}
             named = [e for e in named if words & set(re.findall(r"[\w-]+", e.text.lower()))
                      or countries_in(m) & countries_in(e)]
