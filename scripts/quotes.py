@@ -178,7 +178,9 @@ GROUP_NOUNS = {"ministry", "government", "department", "embassy", "office", "com
                "guard", "house", "institution", "consortium", "industry", "people",
                # heads of organisations' names: `Amnesty International`, `Human Rights Watch`
                "international", "watch", "frontières", "foundation", "corporation", "ltd", "limited", "inc",
-               "plc", "holdings", "airways", "airlines", "mining", "treasury", "street", "voices"}
+               "plc", "holdings", "airways", "airlines", "mining", "treasury", "street", "voices",
+               # `The Russian side`, `The Financial Action Task Force`, `the site` (a website)
+               "side", "force", "site"}
 # Possessive lead-ins (3.17) are pronoun mentions too.
 POSSESSIVES = {"his": "person-pronoun", "her": "person-pronoun", "its": "group-pronoun",
                "their": "group-pronoun", "our": "group-pronoun"}
@@ -307,8 +309,11 @@ def mention_kind(span):
         return "group-pronoun"
     head = head_noun(span)
     # `officials`, and `Analysts at two brokerages` (capitalised as the first word), not `Reuters`
-    first = len(span.text.split()) > 1 and span.text.split()[0] == head
-    plural = (head.islower() or first) and head.endswith("s") and not head.endswith("ss")
+    words = span.text.split()
+    first = len(words) > 1 and words[0] == head
+    # `the two Parties`, `The Joint Chiefs of Staff`: a capitalised plural after an article is a group too
+    counted = len(words) > 1 and words[0].lower() in ("the", "two", "both", "all")
+    plural = (head.islower() or first or counted) and head.endswith("s") and not head.endswith("ss")
     if head.lower() in GROUP_NOUNS | ORG_NOUNS or plural or coordinated(span) or country_of(span) or is_initials(span) \
             or "&" in span.text:  # `Korea Hydro & Nuclear Power`
         return "group"

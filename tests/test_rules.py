@@ -890,3 +890,11 @@ def test_a_nationality_title_takes_the_person_tied_to_its_country_over_a_ministe
             "the detention. The Finnish minister urged the EU to act.")
     assert heads_of(text, ["Foreign Minister Margus Tsahkna", "Elina Valtonen", "The Finnish minister"])[2] == \
         "Elina Valtonen"
+
+
+def test_a_side_a_force_and_a_capitalised_plural_after_an_article_are_groups_that_she_skips():
+    text = ("Kaja Kallas met the envoys. The Russian side rejected the plan. She said Russia would keep probing. "
+            "The two Parties signed. She welcomed it. The Financial Action Task Force agreed. It said so.")
+    heads = heads_of(text, ["Kaja Kallas", "The Russian side", "She", "The two Parties", "She",
+                            "The Financial Action Task Force", "It"])
+    assert heads[2] == heads[4] == "Kaja Kallas" and heads[6] == "The Financial Action Task Force"
