@@ -568,7 +568,8 @@ def _titled(e, noun, wanted):
     minister`), or a named person's apposition does (`Badr Abdelatty, Egypt's foreign
     minister,` for `The minister`)."""
     own = without_possessive(e.text.lower())
-    if noun in own and wanted <= set(own.split()):
+    # the noun as a word (or its plural): `commission` is no `commissioner`
+    if re.search(rf"(?<![\w-]){re.escape(noun)}s?(?![\w-])", own) and wanted <= set(own.split()):
         return True
     if not has_name(e) or mention_kind(e) != "person":
         return False

@@ -898,3 +898,10 @@ def test_a_side_a_force_and_a_capitalised_plural_after_an_article_are_groups_tha
     heads = heads_of(text, ["Kaja Kallas", "The Russian side", "She", "The two Parties", "She",
                             "The Financial Action Task Force", "It"])
     assert heads[2] == heads[4] == "Kaja Kallas" and heads[6] == "The Financial Action Task Force"
+
+
+def test_a_group_description_takes_a_mention_with_its_noun_as_a_word_not_inside_another():
+    text = ("The European Commission proposed the rules. Energy Commissioner Kadri Simson presented them. "
+            "The Commission said the market needed them.")
+    assert heads_of(text, ["The European Commission", "Energy Commissioner Kadri Simson", "The Commission"])[2] == \
+        "The European Commission"
