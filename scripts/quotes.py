@@ -525,14 +525,15 @@ def _pronoun_gender(speakers, heads):
     whose chain no honorific gives the other gender."""
     known = {}
     for m in speakers:
-        if honorific_gender(m):
-            known.setdefault(heads[m], set()).add(honorific_gender(m))
+        honorific = honorific_gender(m)
+        if honorific:
+            known.setdefault(heads[m], set()).add(honorific)
     for i, m in enumerate(speakers):
         mine = PRONOUN_GENDER.get(m.text.lower())
         if mention_kind(m) != "person-pronoun" or not mine or known.get(heads[m], {mine}) <= {mine}:
             continue
-        ante = next((e for e in speakers[:i][::-1] if mention_kind(e) == "person" and known.get(heads[e], {mine}) <= {mine}
-                     and head_noun(e).lower() not in ASKERS), None)
+        ante = next((e for e in speakers[:i][::-1] if mention_kind(e) == "person"
+                     and known.get(heads[e], {mine}) <= {mine} and head_noun(e).lower() not in ASKERS), None)
         if ante is not None:
             heads[m] = heads[ante]
 
@@ -657,8 +658,11 @@ def _described_nearby(speakers, heads):
         people = [e for e in speakers if e is not m and heads[e] is e and has_name(e) and mention_kind(e) == "person"
                   and not coordinated(e) and not clash(m, e) and head_noun(e).lower() not in ASKERS
                   and not (mine and countries_of_person(e) - mine) and not titled_otherwise(e, m)]
-        titled = [e for e in people if any(noun in d.lower().replace("-", " ").split() for d in
-                                           [x.text for x in speakers if heads[x] is e] + descriptions_in_text(e))]
+        chains = {}  # each source's mentions as they stand now, gathered once rather than per person
+        for x in speakers:
+            chains.setdefault(heads[x], []).append(x.text)
+        titled = [e for e in people if any(noun in d.lower().replace("-", " ").split()
+                                           for d in chains.get(e, []) + descriptions_in_text(e))]
         people = titled or people  # `the President of ...` is the person titled president, if one is
         earlier = [e for e in people if e.start_char < m.start_char and here - para(e.start_char) <= 1]
         later = [e for e in people if e.start_char > m.start_char and para(e.start_char) - here <= 1]
@@ -840,7 +844,9 @@ def in_attributions(doc, spans, sources):
         # the sentence's mention nearest the cue or quote, not one it names in passing
         # (`affirmed ... during talks with Syrian Foreign Minister al-Shaibani`)
         near = [s for s in speakers if para(s.start_char) == para(p.start_char) and _same_sentence(doc, p, s)]
-        found.update(x for x in near if _gap(x, p) == min(_gap(s, p) for s in near))
+        if near:
+            nearest = min(_gap(s, p) for s in near)
+            found.update(s for s in near if _gap(s, p) == nearest)
     return found
 
 

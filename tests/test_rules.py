@@ -169,6 +169,12 @@ def heads_of(text, mentions):
     return [heads[s].text for s in speakers]
 
 
+def links_of(text, marked):
+    """The linker's records for spans given as (text, label) pairs; their offsets are into `text`."""
+    doc = nlp.make_doc(text)
+    return link_by_rules(doc, spans_at(doc, marked))
+
+
 def test_pronouns_follow_the_head_noun_not_the_last_word():
     text = ("Russia's envoy to the agency spoke. The Chinese embassy in Canberra objected. "
             "He said no. It said yes.")
@@ -400,12 +406,11 @@ def test_he_answers_for_the_spokesperson_not_the_reporter_who_asked():
 def test_a_name_outside_any_attribution_heads_its_chain_only_when_no_attribution_names_the_source():
     text = ("Lithium deal under fire\n\nCamila Reyes, an analyst, was more measured. She believes the deal will hold. "
             "Reyes expects a fight. Tom Ode, a trader, disagreed. He said prices would fall.")
-    doc = nlp.make_doc(text)
-    spans = spans_at(doc, [("Camila Reyes", "SPEAKER"), ("She", "SPEAKER"), ("believes", "CUE"),
-                           ("the deal will hold", "QUOTE"), ("Reyes", "SPEAKER"), ("expects", "CUE"),
-                           ("a fight", "QUOTE"), ("Tom Ode", "SPEAKER"), ("He", "SPEAKER"), ("said", "CUE"),
-                           ("prices would fall", "QUOTE")])
-    assert [link["name"] for link in link_by_rules(doc, spans)] == ["Reyes", "Reyes", "Tom Ode"]
+    links = links_of(text, [("Camila Reyes", "SPEAKER"), ("She", "SPEAKER"), ("believes", "CUE"),
+                            ("the deal will hold", "QUOTE"), ("Reyes", "SPEAKER"), ("expects", "CUE"),
+                            ("a fight", "QUOTE"), ("Tom Ode", "SPEAKER"), ("He", "SPEAKER"), ("said", "CUE"),
+                            ("prices would fall", "QUOTE")])
+    assert [link["name"] for link in links] == ["Reyes", "Reyes", "Tom Ode"]
 
 
 def test_a_leader_takes_the_person_before_it_and_a_title_with_none_the_name_after_it():
@@ -455,34 +460,30 @@ def test_he_or_she_takes_the_person_a_sentence_opens_with_even_unmarked_but_not_
 
 
 def test_a_headline_quote_signed_after_a_dash_takes_that_speaker():
-    doc = nlp.make_doc("Venezuela must not stage Essequibo vote - world court\n\nThe court ruled on Friday.")
-    spans = spans_at(doc, [("Venezuela must not stage Essequibo vote", "QUOTE"), ("world court", "SPEAKER")])
-    assert [link["name"] for link in link_by_rules(doc, spans)] == ["world court"]
+    links = links_of("Venezuela must not stage Essequibo vote - world court\n\nThe court ruled on Friday.",
+                     [("Venezuela must not stage Essequibo vote", "QUOTE"), ("world court", "SPEAKER")])
+    assert [link["name"] for link in links] == ["world court"]
 
 
 def test_a_cue_takes_the_speaker_of_its_own_sentence_before_a_nearer_one_in_the_next():
     text = ("Deal struck\n\nMutale Chanda, who heads research at a brokerage in the capital, described the "
             "terms as generous. She pointed to the step-up clause.")
-    doc = nlp.make_doc(text)
-    spans = spans_at(doc, [("Mutale Chanda", "SPEAKER"), ("described", "CUE"), ("the terms as generous", "QUOTE"),
-                           ("She", "SPEAKER"), ("pointed to", "CUE"), ("the step-up clause", "QUOTE")])
-    links = link_by_rules(doc, spans)
-    assert [doc.text[slice(*link["speaker"])] for link in links] == ["Mutale Chanda", "She"]
+    links = links_of(text, [("Mutale Chanda", "SPEAKER"), ("described", "CUE"), ("the terms as generous", "QUOTE"),
+                            ("She", "SPEAKER"), ("pointed to", "CUE"), ("the step-up clause", "QUOTE")])
+    assert [text[slice(*link["speaker"])] for link in links] == ["Mutale Chanda", "She"]
 
 
 def test_reported_speech_takes_the_cue_before_it_and_a_full_stop_ends_a_direct_quote():
     text = ("Vote accepted\n\nJohn Briceño, the party's leader, said overnight that the party accepted the outcome, "
             "but he warned that the government owed answers. “We lost,” Ana Cruz said. “We will be back.” "
             "She said the campaign would go on.")
-    doc = nlp.make_doc(text)
-    spans = spans_at(doc, [("John Briceño", "SPEAKER"), ("said", "CUE"), ("the party accepted the outcome", "QUOTE"),
-                           ("he", "SPEAKER"), ("warned", "CUE"), ("the government owed answers", "QUOTE"),
-                           ("“We lost,”", "QUOTE"), ("Ana Cruz", "SPEAKER"), ("said", "CUE"),
-                           ("“We will be back.”", "QUOTE"), ("She", "SPEAKER"), ("said", "CUE"),
-                           ("the campaign would go on", "QUOTE")])
-    links = link_by_rules(doc, spans)
-    assert [doc.text[slice(*link["speaker"])] for link in links] == ["John Briceño", "he", "Ana Cruz", "Ana Cruz", "She"]
-    assert [doc.text[slice(*link["cue"])] if link["cue"] else None for link in links] == [
+    links = links_of(text, [("John Briceño", "SPEAKER"), ("said", "CUE"), ("the party accepted the outcome", "QUOTE"),
+                            ("he", "SPEAKER"), ("warned", "CUE"), ("the government owed answers", "QUOTE"),
+                            ("“We lost,”", "QUOTE"), ("Ana Cruz", "SPEAKER"), ("said", "CUE"),
+                            ("“We will be back.”", "QUOTE"), ("She", "SPEAKER"), ("said", "CUE"),
+                            ("the campaign would go on", "QUOTE")])
+    assert [text[slice(*link["speaker"])] for link in links] == ["John Briceño", "he", "Ana Cruz", "Ana Cruz", "She"]
+    assert [text[slice(*link["cue"])] if link["cue"] else None for link in links] == [
         "said", "warned", "said", None, "said"]
 
 
@@ -611,11 +612,9 @@ def test_a_speaker_inside_another_speakers_prepositional_phrase_is_dropped():
 
 def test_an_abbreviation_or_a_date_does_not_end_the_sentence_of_a_cue():
     text = "Lumber duties\n\nCommerce said on Aug. 8 that Canadian lumber was subsidised. A U.S. diplomat said more."
-    doc = nlp.make_doc(text)
-    spans = spans_at(doc, [("Commerce", "SPEAKER"), ("said", "CUE"), ("Canadian lumber was subsidised", "QUOTE"),
-                           ("A U.S. diplomat", "SPEAKER"), ("said", "CUE"), ("more", "QUOTE")])
-    links = link_by_rules(doc, spans)
-    assert [(doc.text[slice(*link["speaker"])], doc.text[slice(*link["cue"])]) for link in links] == [
+    links = links_of(text, [("Commerce", "SPEAKER"), ("said", "CUE"), ("Canadian lumber was subsidised", "QUOTE"),
+                            ("A U.S. diplomat", "SPEAKER"), ("said", "CUE"), ("more", "QUOTE")])
+    assert [(text[slice(*link["speaker"])], text[slice(*link["cue"])]) for link in links] == [
         ("Commerce", "said"), ("A U.S. diplomat", "said")]
 
 
@@ -811,11 +810,10 @@ def test_a_name_given_in_passing_in_anothers_attribution_does_not_head_the_chain
     text = ("Jordan and Syria hold talks\n\n"
             "Ayman Safadi affirmed support during talks with Foreign Minister Asaad al-Shaibani. "
             "Mr. al-Shaibani said the visit was a start.")
-    doc = nlp.make_doc(text)
-    spans = spans_at(doc, [("Ayman Safadi", "SPEAKER"), ("affirmed", "CUE"), ("support", "QUOTE"),
-                           ("Foreign Minister Asaad al-Shaibani", "SPEAKER"), ("Mr. al-Shaibani", "SPEAKER"),
-                           ("said", "CUE"), ("the visit was a start", "QUOTE")])
-    assert [link["name"] for link in link_by_rules(doc, spans)] == ["Ayman Safadi", "Mr. al-Shaibani"]
+    links = links_of(text, [("Ayman Safadi", "SPEAKER"), ("affirmed", "CUE"), ("support", "QUOTE"),
+                            ("Foreign Minister Asaad al-Shaibani", "SPEAKER"), ("Mr. al-Shaibani", "SPEAKER"),
+                            ("said", "CUE"), ("the visit was a start", "QUOTE")])
+    assert [link["name"] for link in links] == ["Ayman Safadi", "Mr. al-Shaibani"]
 
 
 def test_a_description_takes_the_person_titled_with_its_noun_and_an_indefinite_one_only_a_later_name():
