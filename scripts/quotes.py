@@ -872,7 +872,8 @@ def names_organisation(span):
     if is_pronoun(span) or " and " in span.text or not names_someone(span):
         return False
     return is_initials(span) or len(bare(span).split()) == 1 or mention_kind(span) == "group" or "&" in span.text \
-        or _head_word(apposition(span)) in ORG_NOUNS  # `Seri Layar Semiconductor, a Penang firm`
+        or _head_word(apposition(span)) in ORG_NOUNS \
+        or re.match(r",\s+which\b", span.doc.text[span.end_char:span.end_char + 10]) is not None  # `Huayou Cobalt, which bought`
 
 
 HONOURED = re.compile(r"(?:His|Her) (?:Royal Highness|Majesty|Excellency|Highness) [A-Z]")  # and a name

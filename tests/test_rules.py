@@ -903,3 +903,10 @@ def test_a_group_description_takes_a_mention_with_its_noun_as_a_word_not_inside_
             "The Commission said the market needed them.")
     assert heads_of(text, ["The European Commission", "Energy Commissioner Kadri Simson", "The Commission"])[2] == \
         "The European Commission"
+
+
+def test_a_name_followed_by_which_is_an_organisation_for_the_company():
+    text = ("Zhejiang Huayou Cobalt, which bought the mine in 2021, said output would rise. "
+            "Mining Minister Winston Chitando welcomed the plan. The company said it would build a plant.")
+    assert heads_of(text, ["Zhejiang Huayou Cobalt", "Mining Minister Winston Chitando", "The company"])[2] \
+        == "Zhejiang Huayou Cobalt"
