@@ -441,8 +441,9 @@ def resolve_heads(speakers):
     SPOKESPERSON:`); initials to the person whose title they abbreviate (`PM:`); "the
     company" to the nearest named organisation; a headline description to the body's first
     naming mention; a description left over to the name an apposition described in its
-    words (`Pat Gelsinger, its chief executive`) or to a person named nearby; last, a
-    pronoun those passes put in a chain of the other gender to the nearest person of its own.
+    words (`Pat Gelsinger, its chief executive`) or to a person named nearby; then a
+    pronoun those passes put in a chain of the other gender to the nearest person of its own;
+    last, a description whose chain has no name to a full name the ner did not mark.
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
     """
@@ -516,6 +517,7 @@ def resolve_heads(speakers):
         _described_in_apposition(speakers, heads)
         _described_nearby(speakers, heads)
         _pronoun_gender(speakers, heads)
+        _named_unmarked(speakers, heads)
     return heads
 
 
@@ -672,6 +674,96 @@ def _described_nearby(speakers, heads):
         if pick is not None:
             _rehead(heads, m, pick)
 
+
+# A full name in the text: two or more capitalised words (with the particles of Arabic,
+# Dutch or Portuguese names), and a `Jr.`; the words that open a sentence before it go.
+FULL_NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]+(?:\s+(?:(?:bin|bint|ibn|al|de|da|do|dos|van|von|der|la|le)\s+)*"
+                       r"[A-Z][\w’'-]+)+(?:\s+Jr\.)?")
+LEADING = {"the", "in", "on", "at", "but", "and", "when", "after", "before", "as", "for", "with", "by", "from",
+           "then", "while", "since", "under", "if", "to", "of", "a", "an", "this", "that", "mr", "ms", "mrs", "dr"}
+
+
+def _unmarked_names(speakers):
+    """Full names of people that no SPEAKER marks (the naming mentions the ner missed); not
+    a title after a marked name (`Izumi Nakamitsu, High Representative for ...`)."""
+    doc = speakers[0].doc
+    marked = [(s.start_char, s.end_char) for s in speakers]
+    found = []
+    for hit in FULL_NAME.finditer(doc.text):
+        words = [(w.start() + hit.start(), w.group(0)) for w in re.finditer(r"\S+", hit.group(0))]
+        while words and (words[0][1].lower().strip(".") in LEADING or countries_in(words[0][1])):
+            words = words[1:]  # `In Manila Agriculture Secretary ...`
+        if len(words) < 2:
+            continue
+        start, end = words[0][0], hit.end() + (words[-1][1] == "Jr" and doc.text[hit.end():hit.end() + 1] == ".")
+        if any(a < end and start < b for a, b in marked) or any(0 <= start - b <= 2 for a, b in marked) \
+                or re.match(r"\s+(?:of|for)\b", doc.text[end:end + 5]):
+            continue
+        span = doc.char_span(start, end, label="SPEAKER", alignment_mode="contract")
+        if span is not None and len(span) and mention_kind(span) == "person" and not countries_in(span.text) \
+                and not only_titles(span):
+            found.append(span)
+    return found
+
+
+def _describes_unmarked(e, m):
+    """The text gives the unmarked name `e` the description's noun and words: in the name
+    (`Agriculture Secretary Juan Cruz`), right before it (`the agriculture secretary, Juan
+    Cruz`, `researcher Choi Min-ho`) or in an apposition after it; not in a phrase that
+    only ends before it (`A Nigerian diplomat told Eko Daily`)."""
+    noun = head_noun(m).lower()
+    wanted = (modifiers(m) - {"former", "of", "for", "the"} | {noun}) - countries_words(m)
+    if countries_in(m) and countries_of_person(e) and not countries_in(m) & countries_of_person(e):
+        return False
+    text = e.doc.text
+    lead = re.split(r"[.;:!?()“”\"\n]|,(?!\s*$)", text[max(0, e.start_char - 60):e.start_char])[-1]
+    lead = without_possessive(lead.lower()).replace(",", " ").split()[-5:]
+    after = _apposition_after(text[e.end_char:e.end_char + 90])
+    found = [without_possessive(e.text.lower()).split()]
+    if lead and lead[-1] == noun:
+        found.append(lead)
+    if after and _head_word(after.group(1)) == noun:
+        found.append(without_possessive(after.group(1).lower()).split())
+    return any(noun in words and wanted <= set(words) for words in found)
+
+
+def _opens_sentence(e):
+    """`Choi Min-ho spent six years ...`: the name is the subject that opens a sentence."""
+    text = e.doc.text
+    return re.search(r"(?:^|[.!?”]\s|\n)\s*$", text[max(0, e.start_char - 3):e.start_char]) is not None \
+        and re.match(r"\s+[a-z]", text[e.end_char:e.end_char + 2]) is not None
+
+
+def _named_unmarked(speakers, heads):
+    """A definite description of a person whose chain has no name in it (`The researcher`,
+    `the agriculture secretary`) takes a full name that no SPEAKER marks (GUIDELINES 3.25:
+    the chain carries the name the text gives): one the text describes with the
+    description's words (`Francisco Tiu Laurel Jr., the agriculture secretary,`), the
+    nearest before it in its paragraph or the one before, else the first after it in its
+    paragraph; else the name that opens the nearest sentence before it (`Choi Min-ho spent
+    six years ... The researcher pressed for`). A marked mention with that name (`Draghi`,
+    quoted later) gives its own head."""
+    para, names = paragraph_of(speakers[0].doc), None
+    for m in speakers:
+        words, noun = without_possessive(m.text.lower()).split(), head_noun(m).lower()
+        definite = bool(words) and (words[0] == "the" or opens_with_possessive(m) or bare_title(m))
+        if heads[m] is not m or not definite or has_name(m) or mention_kind(m) != "person" \
+                or not (PERSON_NOUN.search(noun) or noun in TITLES) or noun in ASKERS \
+                or any(has_name(x) for x in heads if heads[x] is m):
+            continue
+        names = _unmarked_names(speakers) if names is None else names
+        here = para(m.start_char)
+        near = [e for e in names if e.start_char < m.start_char and here - para(e.start_char) <= 1]
+        later = [e for e in names if e.start_char > m.start_char and para(e.start_char) == here]
+        fits = [e for e in near if _describes_unmarked(e, m)] or [e for e in later if _describes_unmarked(e, m)][:1] \
+            or [e for e in near if _opens_sentence(e)]
+        if fits:
+            pick = fits[-1] if fits[-1].start_char < m.start_char else fits[0]
+            marked = next((e for e in speakers if has_name(e) and same_source_name(pick, e)), None)
+            pick = heads[marked] if marked is not None else pick
+            for k, h in list(heads.items()):
+                if h is m:
+                    heads[k] = pick
 
 # An apposition beside a name: `Robert Habeck, Germany's economy minister,` or `the
 # Niamey economist Aïssata Moussa Harouna`: a short noun phrase with an article or a

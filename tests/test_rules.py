@@ -910,3 +910,20 @@ def test_a_name_followed_by_which_is_an_organisation_for_the_company():
             "Mining Minister Winston Chitando welcomed the plan. The company said it would build a plant.")
     assert heads_of(text, ["Zhejiang Huayou Cobalt", "Mining Minister Winston Chitando", "The company"])[2] \
         == "Zhejiang Huayou Cobalt"
+
+
+def test_a_description_with_no_name_takes_a_full_name_the_text_gives_it_but_no_span_marks():
+    text = ("Francisco Tiu Laurel Jr., the agriculture secretary, has become the face of the ban. "
+            "The secretary said imports would resume.")
+    assert heads_of(text, ["The secretary"]) == ["Francisco Tiu Laurel Jr."]
+    text = "Choi Min-ho spent six years tracking ships for a Seoul institute. The researcher pressed for a panel."
+    assert heads_of(text, ["The researcher"]) == ["Choi Min-ho"]
+    # a phrase that ends before a name does not describe it, and an outlet opens no sentence
+    text = "A Nigerian diplomat told Eko Daily the talks had failed. The diplomat said a deal was far off."
+    assert heads_of(text, ["The diplomat"]) == ["The diplomat"]
+
+
+def test_an_unmarked_full_name_gives_way_to_the_marked_mention_of_its_source():
+    text = ("Mario Draghi spent a year on the report.\n\nThe economist said Europe must invest.\n\n"
+            "Markets rose.\n\nLater Draghi said the plan was urgent.")
+    assert heads_of(text, ["The economist", "Draghi"]) == ["Draghi", "Draghi"]
