@@ -890,12 +890,14 @@ def _head_word(description):
 def _of_its_country(m, people):
     """The nearest person, unless the text ties them to another country than the
     description's (`The Mozambican leader` after `the President of the Republic of Rwanda,
-    Paul Kagame`): then the nearest person tied to the description's country."""
+    Paul Kagame`): then the nearest person tied to the description's country, else the
+    nearest tied to none (`The Canadian minister` is not the Ecuadorian minister named last)."""
     mine = countries_in(m)
     nearest = countries_of_person(people[0]) if people and mine else set()
     if not nearest or mine & nearest:
         return people[0] if people else None
-    return next((e for e in people if mine & countries_of_person(e)), people[0])
+    return next((e for e in people if mine & countries_of_person(e)),
+                next((e for e in people if not countries_of_person(e)), None))
 
 
 def _described_in_apposition(speakers, heads):

@@ -927,3 +927,9 @@ def test_an_unmarked_full_name_gives_way_to_the_marked_mention_of_its_source():
     text = ("Mario Draghi spent a year on the report.\n\nThe economist said Europe must invest.\n\n"
             "Markets rose.\n\nLater Draghi said the plan was urgent.")
     assert heads_of(text, ["The economist", "Draghi"]) == ["Draghi", "Draghi"]
+
+
+def test_a_nationality_title_skips_a_person_the_text_ties_to_another_country():
+    text = ("Maninder Sidhu arrived on Monday. Ecuador's trade minister, Luis Alberto Jaramillo, hosted him. "
+            "The Canadian minister said the deal was close.")
+    assert heads_of(text, ["Maninder Sidhu", "Luis Alberto Jaramillo", "The Canadian minister"])[-1] == "Maninder Sidhu"
