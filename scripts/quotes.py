@@ -438,7 +438,8 @@ def resolve_heads(speakers):
     "it"/"they"/"its" to the nearest earlier group; "the minister" to the nearest earlier
     mention containing "minister", else the nearest earlier named person, else the next named
     person of its paragraph, and so does a transcript's bare title (`Spokesman:`, `THE
-    SPOKESPERSON:`); initials to the person whose title they abbreviate (`PM:`); "the
+    SPOKESPERSON:`); a transcript's label with an office (`Mission chief:`) to the person
+    titled with all its words; initials to the person whose title they abbreviate (`PM:`); "the
     company" to the nearest named organisation; a headline description to the body's first
     naming mention; a description left over to the name an apposition described in its
     words (`Pat Gelsinger, its chief executive`) or to a person named nearby; then a
@@ -470,7 +471,7 @@ def resolve_heads(speakers):
             head = heads[ante] if ante is not None else m
         elif country_of(m) and any(country_of(e) == country_of(m) for e in earlier):
             head = heads[next(e for e in earlier[::-1] if country_of(e) == country_of(m))]
-        elif (has_name(m) or is_initials(m)) and not bare_title(m):  # `The ADB`
+        elif (has_name(m) or is_initials(m)) and not bare_title(m) and not title_label(m):  # `The ADB`
             same = next((e for e in earlier if same_source_name(m, e)), None)  # the nearest: two Jaramillos
             if same is None and is_initials(m):  # a transcript's `PM` for `Prime Minister Christopher Luxon`
                 same = next((e for e in earlier if mention_kind(e) == "person" and gives_name(e)
@@ -478,11 +479,12 @@ def resolve_heads(speakers):
             head = heads[same] if same is not None else m
         elif len(acronym(m)) > 1 and any(bare(e) == acronym(m) for e in earlier):
             head = heads[next(e for e in earlier if bare(e) == acronym(m))]
-        elif (m.text.lower().startswith("the ") or bare_title(m)) and (len(m.text.split()) <= 3 or (
+        elif (m.text.lower().startswith("the ") or bare_title(m) or title_label(m)) and (len(m.text.split()) <= 3 or (
                 len(m.text.split()) == 4 and not names_someone(m))):  # not `The Asian Development Bank`
-            noun = m.text.lower().split()[-1]
-            same = next((e for e in earlier if not clash(m, e) and _titled(e, noun, modifiers(m))), None)
-            if same is None and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
+            noun, label = m.text.lower().split()[-1], title_label(m)
+            wanted = set(m.text.lower().split()[:-1]) if label else modifiers(m)  # `Interior ministry spokesperson:`
+            same = next((e for e in earlier if not clash(m, e) and _titled(e, noun, wanted)), None)
+            if same is None and not label and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
                 people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)
                           and not titled_otherwise(e, m)]
                 described = [e for e in people if described_as(e, m)]
@@ -996,6 +998,16 @@ def bare_title(span):
     `Director-General`, `Spokesman`."""
     words = span.text.lower().split()
     return bool(words) and words[-1] in TITLES | OFFICES and all(w in NAME_TITLES | OFFICES | {"executive"} for w in words)
+
+
+def title_label(span):
+    """A transcript's label that is a title with its office and no article (`Mission chief:`,
+    `Health Secretary:`): a short mention that opens a paragraph, ends in a title and is
+    followed by a colon."""
+    doc, words = span.doc, span.text.lower().split()
+    return 0 < len(words) <= 3 and words[0] != "the" and words[-1] in TITLES | OFFICES \
+        and doc.text[span.end_char:span.end_char + 1] == ":" \
+        and (span.start_char == 0 or doc.text[span.start_char - 1] == "\n")
 
 
 def only_titles(span):

@@ -933,3 +933,15 @@ def test_a_nationality_title_skips_a_person_the_text_ties_to_another_country():
     text = ("Maninder Sidhu arrived on Monday. Ecuador's trade minister, Luis Alberto Jaramillo, hosted him. "
             "The Canadian minister said the deal was close.")
     assert heads_of(text, ["Maninder Sidhu", "Luis Alberto Jaramillo", "The Canadian minister"])[-1] == "Maninder Sidhu"
+
+
+def test_a_transcript_label_with_an_office_takes_the_person_introduced_with_that_title():
+    text = ("An IMF team led by Lorenza Ruiz-Haddad, the Fund's mission chief for Jordan, ended its visit. "
+            "Jamal Odeh of the central bank joined her.\n\nReporter: What did the mission conclude?\n\n"
+            "Mission chief: Growth is modest but positive.")
+    assert heads_of(text, ["Lorenza Ruiz-Haddad", "Jamal Odeh", "Mission chief"])[-1] == "Lorenza Ruiz-Haddad"
+    # the words before the title must fit too: an interior ministry's spokesperson is not the foreign office's
+    text = ("Foreign Office spokesperson Sebastian Fischer took questions.\n\n"
+            "Interior ministry spokesperson: We have no figures yet.")
+    assert heads_of(text, ["Foreign Office spokesperson Sebastian Fischer", "Interior ministry spokesperson"])[-1] \
+        == "Interior ministry spokesperson"
