@@ -846,7 +846,14 @@ def _title_words(lead):
     """`and the Deputy Prime Minister of the Republic of Uzbekistan, Mr. Jamshid`: the
     description before the name, without the first names and honorifics that end it and
     the coordination that opens it."""
-    words = re.split(r"\band (?=the\b)|,\s*and\b", lead)[-1].replace(",", " ").split()
+    lead = re.split(r"\band (?=the\b)|,\s*and\b", lead)[-1]
+    # `Félix Tshisekedi of the Congo and President Paul`: the country is the earlier name's
+    earlier = re.split(r"\sand\s", lead)[:-1]
+    named = " and ".join(earlier).split(" of ")[0].split()
+    if earlier and (re.match(r"(?:of|for)\s", lead) or " of " in " and ".join(earlier) and any(
+            w[:1].isupper() and w.lower().strip(",.") not in NAME_TITLES and not countries_in(w) for w in named)):
+        lead = re.split(r"\sand\s", lead)[-1]
+    words = lead.replace(",", " ").split()
     while words and words[-1][:1].isupper() and words[-1].lower().strip(".") not in NAME_TITLES \
             and words[-1].lower().rstrip(".") not in ABBREVIATIONS and not countries_in(words[-1]):
         words.pop()
@@ -871,6 +878,10 @@ def descriptions_in_text(e):
         after = _apposition_after(doc.text[rest:rest + 90])
         if after:
             found.append(after.group(1))
+        of = re.match(r"\s+of\s+((?:the\s+)?[A-Z][^,.;:!?()“”\"\n]{1,60}?)(?=\s+and\s|\s+on\s|[,.;:!?()]|$)",
+                      doc.text[rest:rest + 90])  # `President Félix Tshisekedi of the Democratic Republic of the Congo`
+        if of:
+            found.append(of.group(1))
     conjuncts = (c for f in found for c in re.split(r"\band\b", f))  # `Prime Minister of Malaysia and Chair of ASEAN`
     return [d for d in (without_possessive(c.replace(",", " ")).strip() for c in conjuncts) if d]
 

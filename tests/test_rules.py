@@ -945,3 +945,11 @@ def test_a_transcript_label_with_an_office_takes_the_person_introduced_with_that
             "Interior ministry spokesperson: We have no figures yet.")
     assert heads_of(text, ["Foreign Office spokesperson Sebastian Fischer", "Interior ministry spokesperson"])[-1] \
         == "Interior ministry spokesperson"
+
+
+def test_a_country_after_a_name_ties_that_name_and_not_the_next_one():
+    text = ("The Amir hosted President Félix Tshisekedi of the Democratic Republic of the Congo and "
+            "President Paul Kagame of the Republic of Rwanda. The Congolese President said the ceasefire must hold. "
+            "The Rwandan President said talks would go on.")
+    assert heads_of(text, ["President Félix Tshisekedi", "President Paul Kagame", "The Congolese President",
+                           "The Rwandan President"])[2:] == ["President Félix Tshisekedi", "President Paul Kagame"]
