@@ -484,7 +484,8 @@ def resolve_heads(speakers):
             noun, label = m.text.lower().split()[-1], title_label(m)
             wanted = set(m.text.lower().split()[:-1]) if label else modifiers(m)  # `Interior ministry spokesperson:`
             same = next((e for e in earlier if not clash(m, e) and _titled(e, noun, wanted)), None)
-            if same is None and not label and (noun in TITLES or noun.endswith("-year-old")):  # `the minister` after a named person
+            # `the minister` after a named person (a label takes only the person titled so)
+            if same is None and not label and (noun in TITLES or noun.endswith("-year-old")):
                 people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)
                           and not titled_otherwise(e, m)]
                 described = [e for e in people if described_as(e, m)]
@@ -767,6 +768,7 @@ def _named_unmarked(speakers, heads):
                 if h is m:
                     heads[k] = pick
 
+
 # An apposition beside a name: `Robert Habeck, Germany's economy minister,` or `the
 # Niamey economist Aïssata Moussa Harouna`: a short noun phrase with an article or a
 # possessive, ended by a comma or a sentence end.
@@ -848,11 +850,12 @@ def _title_words(lead):
     the coordination that opens it."""
     lead = re.split(r"\band (?=the\b)|,\s*and\b", lead)[-1]
     # `Félix Tshisekedi of the Congo and President Paul`: the country is the earlier name's
-    earlier = re.split(r"\sand\s", lead)[:-1]
-    named = " and ".join(earlier).split(" of ")[0].split()
-    if earlier and (re.match(r"(?:of|for)\s", lead) or " of " in " and ".join(earlier) and any(
+    parts = re.split(r"\sand\s", lead)
+    earlier = " and ".join(parts[:-1])
+    named = earlier.split(" of ")[0].split()
+    if earlier and (re.match(r"(?:of|for)\s", lead) or " of " in earlier and any(
             w[:1].isupper() and w.lower().strip(",.") not in NAME_TITLES and not countries_in(w) for w in named)):
-        lead = re.split(r"\sand\s", lead)[-1]
+        lead = parts[-1]
     words = lead.replace(",", " ").split()
     while words and words[-1][:1].isupper() and words[-1].lower().strip(".") not in NAME_TITLES \
             and words[-1].lower().rstrip(".") not in ABBREVIATIONS and not countries_in(words[-1]):
@@ -975,12 +978,13 @@ def name_from_attributions(heads, attributed):
 def names_organisation(span):
     """A name that reads as an organisation's rather than a person's: initials (`SADC`), one
     word (`Huawei`), a capitalised name with an institutional head (`OCP Group`) or an
-    ampersand, or one an apposition calls a company (`Seri Layar Semiconductor, a Penang firm`)."""
+    ampersand, one an apposition calls a company (`Seri Layar Semiconductor, a Penang firm`),
+    or one followed by `, which` (`Zhejiang Huayou Cobalt, which bought the mine`)."""
     if is_pronoun(span) or " and " in span.text or not names_someone(span):
         return False
     return is_initials(span) or len(bare(span).split()) == 1 or mention_kind(span) == "group" or "&" in span.text \
         or _head_word(apposition(span)) in ORG_NOUNS \
-        or re.match(r",\s+which\b", span.doc.text[span.end_char:span.end_char + 10]) is not None  # `Huayou Cobalt, which bought`
+        or re.match(r",\s+which\b", span.doc.text[span.end_char:span.end_char + 10]) is not None  # `Huayou, which`
 
 
 HONOURED = re.compile(r"(?:His|Her) (?:Royal Highness|Majesty|Excellency|Highness) [A-Z]")  # and a name
