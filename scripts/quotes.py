@@ -599,10 +599,11 @@ def titled_otherwise(e, m):
 
 
 def _rehead(heads, old, new):
-    """Every mention headed by `old` takes the head of `new`."""
+    """Every mention headed by `old` takes the head of `new` (`new` itself when it is no
+    SPEAKER mention: a name the ner did not mark)."""
     for k, h in list(heads.items()):
         if h is old:
-            heads[k] = heads[new]
+            heads[k] = heads.get(new, new)
 
 
 def _title_before_name(speakers, heads):
@@ -714,9 +715,9 @@ def _describes_unmarked(e, m):
     (`Agriculture Secretary Juan Cruz`), right before it (`the agriculture secretary, Juan
     Cruz`, `researcher Choi Min-ho`) or in an apposition after it; not in a phrase that
     only ends before it (`A Nigerian diplomat told Eko Daily`)."""
-    noun = head_noun(m).lower()
-    wanted = (modifiers(m) - {"former", "of", "for", "the"} | {noun}) - countries_words(m)
-    if countries_in(m) and countries_of_person(e) and not countries_in(m) & countries_of_person(e):
+    noun, wanted = head_noun(m).lower(), description_words(m)
+    mine, theirs = countries_in(m), countries_of_person(e)
+    if mine and theirs and not mine & theirs:
         return False
     text = e.doc.text
     lead = re.split(r"[.;:!?()“”\"\n]|,(?!\s*$)", text[max(0, e.start_char - 60):e.start_char])[-1]
@@ -763,10 +764,7 @@ def _named_unmarked(speakers, heads):
         if fits:
             pick = fits[-1] if fits[-1].start_char < m.start_char else fits[0]
             marked = next((e for e in speakers if has_name(e) and same_source_name(pick, e)), None)
-            pick = heads[marked] if marked is not None else pick
-            for k, h in list(heads.items()):
-                if h is m:
-                    heads[k] = pick
+            _rehead(heads, m, marked if marked is not None else pick)
 
 
 # An apposition beside a name: `Robert Habeck, Germany's economy minister,` or `the
@@ -800,6 +798,12 @@ def apposition(span):
     return without_possessive(" ".join(found).lower())
 
 
+def description_words(m):
+    """The words a description asks of the name it fits: its noun and modifiers, without
+    countries and function words (`the former Nigerian president`: {`president`})."""
+    return (modifiers(m) - {"former", "of", "for", "the"} | {head_noun(m).lower()}) - countries_words(m)
+
+
 def described_as(e, m):
     """The text describes the named source `e` with the words of the description `m`, and
     no country of one clashes with the other's: the apposition beside `e` holds its words
@@ -808,8 +812,7 @@ def described_as(e, m):
     (`Deputy Secretary of State Christopher Landau` for `The Deputy Secretary`)."""
     if country_of(e):
         return False
-    noun = head_noun(m).lower()
-    wanted = (modifiers(m) - {"former", "of", "for", "the"} | {noun}) - countries_words(m)
+    noun, wanted = head_noun(m).lower(), description_words(m)
     own = set(without_possessive(e.text.lower()).split())
     descriptions = descriptions_in_text(e)  # one scan of the text serves the countries and the words
     mine, theirs = countries_in(m), countries_in(e) | countries_in(" ".join(descriptions))
