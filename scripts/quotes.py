@@ -681,10 +681,15 @@ def _described_nearby(speakers, heads):
 
 # A full name in the text: two or more capitalised words (with the particles of Arabic,
 # Dutch or Portuguese names), and a `Jr.`; the words that open a sentence before it go.
-FULL_NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]+(?:\s+(?:(?:bin|bint|ibn|al|de|da|do|dos|van|von|der|la|le)\s+)*"
-                       r"[A-Z][\w’'-]+)+(?:\s+Jr\.)?")
+FULL_NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]+(?:[^\S\n]+(?:(?:bin|bint|ibn|al|de|da|do|dos|van|von|der|la|le)[^\S\n]+)*"
+                       r"[A-Z][\w’'-]+)+(?:[^\S\n]+Jr\.)?")
 LEADING = {"the", "in", "on", "at", "but", "and", "when", "after", "before", "as", "for", "with", "by", "from",
-           "then", "while", "since", "under", "if", "to", "of", "a", "an", "this", "that", "mr", "ms", "mrs", "dr"}
+           "then", "while", "since", "under", "if", "to", "of", "a", "an", "this", "that"}
+# What a naming mention keeps before the name (GUIDELINES 3.20: restrictive modifiers stay
+# inside): honorifics with a full stop (`H.E. Mr. VO VAN THUONG`) and a title with `of`
+# (`United States Secretary of State Marco Rubio`), which FULL_NAME cannot span.
+HONORIFIC_BEFORE = re.compile(r"(?:(?<![\w.])(?:H\.[EH]\.|Mr\.|Ms\.|Mrs\.|Dr\.|Hon\.|Prof\.)\s+)+$")
+TITLE_OF_BEFORE = re.compile(r"(?<![\w’'-])[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*\s+(?:of|for)\s+$")
 
 
 def _unmarked_names(speakers):
@@ -700,14 +705,27 @@ def _unmarked_names(speakers):
         if len(words) < 2:
             continue
         start, end = words[0][0], hit.end() + (words[-1][1] == "Jr" and doc.text[hit.end():hit.end() + 1] == ".")
+        name, start = doc.text[start:end], _name_start(doc.text, start)
+        if found and found[-1].end_char > start:
+            found.pop()  # `United States Secretary` was the first half of this title
         if any(a < end and start < b for a, b in marked) or any(0 <= start - b <= 2 for a, b in marked) \
                 or re.match(r"\s+(?:of|for)\b", doc.text[end:end + 5]):
             continue
         span = doc.char_span(start, end, label="SPEAKER", alignment_mode="contract")
-        if span is not None and len(span) and mention_kind(span) == "person" and not countries_in(span.text) \
+        if span is not None and len(span) and mention_kind(span) == "person" and not countries_in(name) \
                 and not only_titles(span):
             found.append(span)
     return found
+
+
+def _name_start(text, start):
+    """Where the naming mention that FULL_NAME found at `start` begins, with the honorific or
+    `of` title before it."""
+    title = TITLE_OF_BEFORE.search(text, max(0, start - 60), start)
+    if title and TITLES & set(title.group(0).lower().split()):
+        start = title.start()
+    honorific = HONORIFIC_BEFORE.search(text, max(0, start - 20), start)
+    return honorific.start() if honorific else start
 
 
 def _describes_unmarked(e, m):
@@ -729,6 +747,16 @@ def _describes_unmarked(e, m):
     if after and _head_word(after.group(1)) == noun:
         found.append(without_possessive(after.group(1).lower()).split())
     return any(noun in words and wanted <= set(words) for words in found)
+
+
+def _titled_earlier(names, m):
+    """A readout names its people once at the top (`President Claudia Sheinbaum Pardo
+    received ...`) and calls them `The President` paragraphs later: an unmarked name
+    anywhere before the mention that carries its title, when only one person does."""
+    if head_noun(m).lower() not in TITLES:
+        return []
+    fits = [e for e in names if e.start_char < m.start_char and _describes_unmarked(e, m)]
+    return fits if fits and all(same_source_name(fits[0], e) for e in fits) else []
 
 
 def _opens_sentence(e):
@@ -760,7 +788,7 @@ def _named_unmarked(speakers, heads):
         near = [e for e in names if e.start_char < m.start_char and here - para(e.start_char) <= 1]
         later = [e for e in names if e.start_char > m.start_char and para(e.start_char) == here]
         fits = [e for e in near if _describes_unmarked(e, m)] or [e for e in later if _describes_unmarked(e, m)][:1] \
-            or [e for e in near if _opens_sentence(e)]
+            or [e for e in near if _opens_sentence(e)] or _titled_earlier(names, m)
         if fits:
             pick = fits[-1] if fits[-1].start_char < m.start_char else fits[0]
             marked = next((e for e in speakers if has_name(e) and same_source_name(pick, e)), None)

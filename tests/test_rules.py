@@ -953,3 +953,23 @@ def test_a_country_after_a_name_ties_that_name_and_not_the_next_one():
             "The Rwandan President said talks would go on.")
     assert heads_of(text, ["President Félix Tshisekedi", "President Paul Kagame", "The Congolese President",
                            "The Rwandan President"])[2:] == ["President Félix Tshisekedi", "President Paul Kagame"]
+
+
+def test_a_readouts_title_takes_the_one_unmarked_name_given_that_title_paragraphs_before():
+    text = ("President Claudia Sheinbaum Pardo received the delegation at the National Palace.\n\n"
+            "The talks covered fentanyl.\n\nBoth sides agreed to meet again.\n\n"
+            "The President said the visit had gone well.")
+    assert heads_of(text, ["The President"]) == ["President Claudia Sheinbaum Pardo"]
+    # two people with the title: the readout does not say which one
+    text = ("President Ana Ruiz received President Luis Mora at the palace.\n\nThe talks covered trade.\n\n"
+            "Both sides agreed to meet again.\n\nThe President said the visit had gone well.")
+    assert heads_of(text, ["The President"]) == ["The President"]
+
+
+def test_an_unmarked_name_keeps_its_honorifics_and_a_title_with_of():
+    text = ("Talks in Tokyo\n\nMr. KISHIDA Fumio, Prime Minister of Japan, welcomed H.E. Mr. VO VAN THUONG, "
+            "President of Viet Nam, to Tokyo.\n\nThe President said ties had never been closer.")
+    assert heads_of(text, ["The President"]) == ["H.E. Mr. VO VAN THUONG"]
+    text = ("Mexico received United States Secretary of State Marco Rubio on Tuesday.\n\n"
+            "The Secretary of State said the visit was useful.")
+    assert heads_of(text, ["The Secretary of State"]) == ["United States Secretary of State Marco Rubio"]
