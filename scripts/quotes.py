@@ -817,10 +817,19 @@ def _apposition_after(text):
     return after
 
 
+def _is_clause(text):
+    """`The Secretary-General met today with` before a name is a clause that ends on a
+    preposition, not the name's description."""
+    words = text.split()
+    return bool(words) and words[-1] in LEADING | {"with", "between", "among", "against"}
+
+
 def apposition(span):
     """The description beside a named mention, lowercased, without possessives ('' for none)."""
     doc = span.doc
     before = APPOSITION_BEFORE.search(doc.text[max(0, span.start_char - 80):span.start_char])
+    if before and _is_clause(before.group(1)):
+        before = None
     after = _apposition_after(doc.text[span.end_char:span.end_char + 90])
     found = [m.group(1) for m in (before, after) if m and len(m.group(1).split()) <= APPOSITION_WORDS]
     return without_possessive(" ".join(found).lower())

@@ -973,3 +973,9 @@ def test_an_unmarked_name_keeps_its_honorifics_and_a_title_with_of():
     text = ("Mexico received United States Secretary of State Marco Rubio on Tuesday.\n\n"
             "The Secretary of State said the visit was useful.")
     assert heads_of(text, ["The Secretary of State"]) == ["United States Secretary of State Marco Rubio"]
+
+
+def test_a_clause_ending_on_with_before_a_name_does_not_describe_it():
+    text = ("The Secretary-General met today with Mr. Pedro Sánchez, President of the Government of Spain. "
+            "The Secretary-General thanked Spain for hosting the conference.")
+    assert heads_of(text, ["Mr. Pedro Sánchez", "The Secretary-General"])[1] == "The Secretary-General"
