@@ -193,6 +193,10 @@ TITLES = {"minister", "president", "secretary", "spokesman", "spokeswoman", "spo
           "leader"}
 
 
+# Titles of an office: `The Commissioner` is not a president (`premier` is left out: a prime minister is one).
+RANKS = {"minister", "president", "secretary", "commissioner", "chancellor", "governor", "ambassador",
+         "envoy"}
+
 # Nouns a later description uses for a named organisation: `Transnet ... the company`.
 ORG_NOUNS = {"company", "agency", "bloc", "group", "organisation", "organization", "charity", "firm",
              "lender", "carrier", "fund", "bank", "watchdog", "regulator", "operator", "producer",
@@ -591,8 +595,9 @@ def titled_otherwise(e, m):
     words = re.split(r"['’]s\s", m.text.lower())[-1].replace("-", " ").split()  # `water-law`
     end = words.index(noun) if noun in words else -1  # `the President of the Federal Republic`: `president`
     wanted = set(words[1 if words[:1] == ["the"] else 0:end]) - countries_words(m) - {"former", "of", "for"}
-    if not wanted:  # `the minister` fits any minister: no need to scan the text for e's titles
-        return False
+    if not wanted:  # `the minister` fits any minister, but not `European Council President António Costa`
+        own = set(without_possessive(e.text.lower()).replace("-", " ").split())
+        return noun in RANKS and bool(own & RANKS) and noun not in own
     titles = [without_possessive(e.text.lower())] + [d.lower() for d in descriptions_in_text(e)]
     with_noun = [set(t.replace("-", " ").split()) for t in titles if noun in t.split()]
     return bool(with_noun) and not any(wanted <= t for t in with_noun)

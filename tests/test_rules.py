@@ -979,3 +979,13 @@ def test_a_clause_ending_on_with_before_a_name_does_not_describe_it():
     text = ("The Secretary-General met today with Mr. Pedro Sánchez, President of the Government of Spain. "
             "The Secretary-General thanked Spain for hosting the conference.")
     assert heads_of(text, ["Mr. Pedro Sánchez", "The Secretary-General"])[1] == "The Secretary-General"
+
+
+def test_a_bare_office_skips_a_nearer_person_who_holds_another_office():
+    text = ("European Council President António Costa opened the session. "
+            "Commissioner Marta Kos met the mayors. The Commissioner promised more money for the towns.")
+    assert heads_of(text, ["European Council President António Costa", "The Commissioner"])[1] \
+        == "Commissioner Marta Kos"
+    # a premier is a prime minister
+    text = "Prime Minister Aníbal Torres flew to the mine. The premier urged both sides to talk."
+    assert heads_of(text, ["Prime Minister Aníbal Torres", "The premier"])[1] == "Prime Minister Aníbal Torres"
