@@ -685,7 +685,8 @@ def _described_nearby(speakers, heads):
 
 
 # A full name in the text: two or more capitalised words (with the particles of Arabic,
-# Dutch or Portuguese names), and a `Jr.`; the words that open a sentence before it go.
+# Dutch or Portuguese names), and a `Jr.`, within a paragraph; the words that open a
+# sentence before it go.
 FULL_NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]+(?:[^\S\n]+(?:(?:bin|bint|ibn|al|de|da|do|dos|van|von|der|la|le)[^\S\n]+)*"
                        r"[A-Z][\w’'-]+)+(?:[^\S\n]+Jr\.)?")
 LEADING = {"the", "in", "on", "at", "but", "and", "when", "after", "before", "as", "for", "with", "by", "from",
@@ -778,8 +779,9 @@ def _named_unmarked(speakers, heads):
     description's words (`Francisco Tiu Laurel Jr., the agriculture secretary,`), the
     nearest before it in its paragraph or the one before, else the first after it in its
     paragraph; else the name that opens the nearest sentence before it (`Choi Min-ho spent
-    six years ... The researcher pressed for`). A marked mention with that name (`Draghi`,
-    quoted later) gives its own head."""
+    six years ... The researcher pressed for`); else, for a title, the one name given that
+    title anywhere before it (a readout's top paragraph). A marked mention with that name
+    (`Draghi`, quoted later) gives its own head."""
     para, names = paragraph_of(speakers[0].doc), None
     for m in speakers:
         words, noun = without_possessive(m.text.lower()).split(), head_noun(m).lower()
