@@ -448,7 +448,8 @@ def resolve_heads(speakers):
     naming mention; a description left over to the name an apposition described in its
     words (`Pat Gelsinger, its chief executive`) or to a person named nearby; then a
     pronoun those passes put in a chain of the other gender to the nearest person of its own;
-    last, a description whose chain has no name to a full name the ner did not mark.
+    then a description whose chain has no name to a full name the ner did not mark; last,
+    a company's management (`Its management`) to the company.
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
     """
@@ -525,7 +526,33 @@ def resolve_heads(speakers):
         _described_nearby(speakers, heads)
         _pronoun_gender(speakers, heads)
         _named_unmarked(speakers, heads)
+        _management(speakers, heads)
     return heads
+
+
+MANAGEMENT = re.compile(r"^(?:(its|the company['’]s|the group['’]s)|(.+?)['’]s)(?: local| senior| top)? management$",
+                        re.IGNORECASE)
+
+
+def _management(speakers, heads):
+    """A company and its management speaking for it are one source (GUIDELINES 3.23): `Its
+    management` takes the nearest name before it that is no person's (no `he` or `she`, no
+    title) nor a country's, `Energocom's management` the mention that names Energocom."""
+    people = {heads[x] for x in speakers if mention_kind(x) == "person-pronoun" or honorific_gender(x)
+              or TITLES & set(x.text.lower().split()) or x.text.split()[0].lower().strip(".") in NAME_TITLES}
+    for i, m in enumerate(speakers):
+        found = MANAGEMENT.match(m.text)
+        if heads[m] is not m or found is None:
+            continue
+        earlier = speakers[:i][::-1]
+        if found.group(1):
+            same = next((e for e in earlier if has_name(e) and not is_pronoun(e) and heads[e] not in people
+                         and not country_of(heads[e]) and not coordinated(e)), None)
+        else:
+            owner = found.group(2).lower().split()
+            same = next((e for e in earlier if without_possessive(e.text.lower()).split()[-len(owner):] == owner), None)
+        if same is not None:
+            _rehead(heads, m, heads[same])
 
 
 def _pronoun_gender(speakers, heads):
@@ -659,6 +686,7 @@ def _described_nearby(speakers, heads):
         office = HEADS_OF.get(" ".join(words[1:]))  # a readout's `The Head of State`: its president
         if heads[m] is not m or not words or words[0] != "the" or len(words) > 8 or len(lead) > 5 or has_name(m) \
                 or mention_kind(m) != "person" or not PERSON_NOUN.search(noun) or noun in ASKERS \
+                or MANAGEMENT.match(m.text) \
                 or (not office and any(w[:1].isupper() and not countries_in(w) and not (mine and w.lower() in NAME_TITLES)
                                        for w in (lead[1:] if re.search(r" (?:of|for) ", m.text) else lead[-1:]))):
             # `the President of the African Development Bank` and `The Secretary-General` are often
@@ -812,6 +840,13 @@ APPOSITION_AFTER = re.compile(rf"^\s*(?:,|\(|–|—)\s*({DETERMINED})\s*(?:[,.;
 TITLE_AFTER = re.compile(r"^\s*,\s*([A-Z][^,.;:!?()“”\"\n–—]{1,70}?)\s*[,.]")
 APPOSITION_WORDS = 10
 OFFICES = {"director", "director-general", "chair", "chairman", "chairwoman", "head"}  # bare titles too
+# An apposition with no article that opens with an office, up to three words in
+# (`Noh Seung-hee, spokesperson of the ministry.`, `Ms Kuol, acting managing director of ...`)
+BARE_TITLE_AFTER = re.compile(r"^\s*,\s*((?:(?!(?:and|or|but|by|the|a|an|with|to|of|in|for|as|who|which|while)\s)"
+                              r"[\w-]+\s+){0,3}?(?:minister|president|secretary|undersecretary|spokesman|"
+                              r"spokeswoman|spokesperson|envoy|ambassador|chief|chancellor|governor|commissioner|"
+                              r"director|director-general|chair|chairman|chairwoman|head|commander|adviser|advisor)"
+                              r"\b[^,.;:!?()“”\"\n–—]{0,70}?)\s*[,.]", re.IGNORECASE)
 
 
 def _apposition_after(text):
@@ -821,7 +856,7 @@ def _apposition_after(text):
         after = TITLE_AFTER.match(text)
         if after and not (TITLES | OFFICES) & set(after.group(1).lower().split()):
             after = None
-    return after
+    return after or BARE_TITLE_AFTER.match(text)
 
 
 def _is_clause(text):

@@ -989,3 +989,26 @@ def test_a_bare_office_skips_a_nearer_person_who_holds_another_office():
     # a premier is a prime minister
     text = "Prime Minister Aníbal Torres flew to the mine. The premier urged both sides to talk."
     assert heads_of(text, ["Prime Minister Aníbal Torres", "The premier"])[1] == "Prime Minister Aníbal Torres"
+
+
+def test_a_title_label_takes_the_person_an_apposition_without_an_article_gives_that_title():
+    text = ("The briefing was given by Noh Seung-hee, spokesperson of the ministry. Ahn Joon-seok, deputy "
+            "director-general for Northeast Asian affairs, joined her.\n\nQ: Was there a stand-off?\n\n"
+            "Spokesperson: There was.\n\nDeputy Director-General: We will judge the facilities.")
+    assert heads_of(text, ["Noh Seung-hee", "Ahn Joon-seok", "Spokesperson", "Deputy Director-General"])[2:] \
+        == ["Noh Seung-hee", "Ahn Joon-seok"]
+    # `, and by the Commissioner` is no apposition of the name before it
+    text = ("The meeting was attended by Ana Ruiz, and by the Commissioner for Trade, Luis Mora. "
+            "The Commissioner said the rules would stay.")
+    assert heads_of(text, ["Ana Ruiz", "Luis Mora", "The Commissioner"])[2] != "Ana Ruiz"
+
+
+def test_a_companys_management_is_the_company():
+    text = ("Kelaniya Ridge Asset Management, a Colombo fund house, said the bonds traded well. "
+            "Its management expects more buyers.")
+    assert heads_of(text, ["Kelaniya Ridge Asset Management", "Its management"])[1] == "Kelaniya Ridge Asset Management"
+    text = "Energocom said supplies were secured. Later, Energocom's management said prices would fall."
+    assert heads_of(text, ["Energocom", "Energocom's management"])[1] == "Energocom"
+    # a person is not a company
+    text = "Senator Ireti Akande visited the plant. The company's management said output would rise."
+    assert heads_of(text, ["Senator Ireti Akande", "The company's management"])[1] == "The company's management"
