@@ -834,7 +834,9 @@ def _named_unmarked(speakers, heads):
 # Niamey economist Aïssata Moussa Harouna`: a short noun phrase with an article or a
 # possessive, ended by a comma or a sentence end.
 DETERMINED = r"(?:[Tt]he|[Aa]n?|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[A-Z][\w.-]*['’]s)\s[^,.;:!?()“”\"\n–—]{1,70}?"
-APPOSITION_BEFORE = re.compile(rf"(?:^|[,.;:!?(“”\"\n]\s*)({DETERMINED}),?\s*$")
+APPOSITION_BEFORE = re.compile(rf"(?:^|[,.;:!?(“”\"\n]\s*)(?:and\s+)?({DETERMINED}),?\s*$")
+# ... or the object of a verb, set off by a comma: `met the chairman of the Suez Canal Authority, Vice ...`
+OBJECT_BEFORE = re.compile(rf"(?<=\s)({DETERMINED}),\s*$")
 APPOSITION_AFTER = re.compile(rf"^\s*(?:,|\(|–|—)\s*({DETERMINED})\s*(?:[,.;:!?)–—]|$)")
 # A readout's bare title after a name: `Prince Salman, Crown Prince and Prime Minister, ...`
 TITLE_AFTER = re.compile(r"^\s*,\s*([A-Z][^,.;:!?()“”\"\n–—]{1,70}?)\s*[,.]")
@@ -869,7 +871,12 @@ def _is_clause(text):
 def apposition(span):
     """The description beside a named mention, lowercased, without possessives ('' for none)."""
     doc = span.doc
-    before = APPOSITION_BEFORE.search(doc.text[max(0, span.start_char - 80):span.start_char])
+    lead = doc.text[max(0, span.start_char - 80):span.start_char]
+    before = APPOSITION_BEFORE.search(lead)
+    if before is None:  # an object only when it is an office (`its sea border with Iran to be demarcated, X` is not)
+        before = OBJECT_BEFORE.search(lead)
+        if before and _head_word(before.group(1)) not in TITLES | OFFICES | {"commander", "adviser", "advisor"}:
+            before = None
     if before and _is_clause(before.group(1)):
         before = None
     after = _apposition_after(doc.text[span.end_char:span.end_char + 90])

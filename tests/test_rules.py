@@ -1012,3 +1012,19 @@ def test_a_companys_management_is_the_company():
     # a person is not a company
     text = "Senator Ireti Akande visited the plant. The company's management said output would rise."
     assert heads_of(text, ["Senator Ireti Akande", "The company's management"])[1] == "The company's management"
+
+
+def test_an_office_after_and_or_as_a_verbs_object_describes_the_name_after_its_comma():
+    text = ("Egyptian President Abdel Fattah al-Sisi met the chairman of the Suez Canal Authority, "
+            "Vice Admiral Osama Rabie, on Thursday. The chairman said traffic would recover.")
+    assert heads_of(text, ["Egyptian President Abdel Fattah al-Sisi", "Vice Admiral Osama Rabie",
+                           "The chairman"])[2] == "Vice Admiral Osama Rabie"
+    text = ("The minister, Marina Silva, and the President of COP30, Ambassador André Corrêa do Lago, took part. "
+            "The President of COP30 said Belém must deliver.")
+    assert heads_of(text, ["Marina Silva", "Ambassador André Corrêa do Lago", "The President of COP30"])[2] \
+        == "Ambassador André Corrêa do Lago"
+    # a verb's object that is no office does not describe the name after it
+    text = ("Drilling began without waiting for its sea border with Iran to be demarcated, Oil Minister Saad "
+            "Al-Barrak said. Iran's oil ministry is run by Javad Owji. The Iranian oil minister said Tehran "
+            "would pursue its rights.")
+    assert heads_of(text, ["Oil Minister Saad Al-Barrak", "Javad Owji", "The Iranian oil minister"])[2] == "Javad Owji"
