@@ -842,12 +842,12 @@ APPOSITION_AFTER = re.compile(rf"^\s*(?:,|\(|–|—)\s*({DETERMINED})\s*(?:[,.;
 TITLE_AFTER = re.compile(r"^\s*,\s*([A-Z][^,.;:!?()“”\"\n–—]{1,70}?)\s*[,.]")
 APPOSITION_WORDS = 10
 OFFICES = {"director", "director-general", "chair", "chairman", "chairwoman", "head"}  # bare titles too
+# The words an apposition without an article must open with to describe a person's office.
+OFFICE_WORDS = TITLES | OFFICES | {"undersecretary", "commander", "adviser", "advisor"}
 # An apposition with no article that opens with an office, up to three words in
 # (`Noh Seung-hee, spokesperson of the ministry.`, `Ms Kuol, acting managing director of ...`)
 BARE_TITLE_AFTER = re.compile(r"^\s*,\s*((?:(?!(?:and|or|but|by|the|a|an|with|to|of|in|for|as|who|which|while)\s)"
-                              r"[\w-]+\s+){0,3}?(?:minister|president|secretary|undersecretary|spokesman|"
-                              r"spokeswoman|spokesperson|envoy|ambassador|chief|chancellor|governor|commissioner|"
-                              r"director|director-general|chair|chairman|chairwoman|head|commander|adviser|advisor)"
+                              rf"[\w-]+\s+){{0,3}}?(?:{'|'.join(sorted(OFFICE_WORDS, key=len, reverse=True))})"
                               r"\b[^,.;:!?()“”\"\n–—]{0,70}?)\s*[,.]", re.IGNORECASE)
 
 
@@ -875,7 +875,7 @@ def apposition(span):
     before = APPOSITION_BEFORE.search(lead)
     if before is None:  # an object only when it is an office (`its sea border with Iran to be demarcated, X` is not)
         before = OBJECT_BEFORE.search(lead)
-        if before and _head_word(before.group(1)) not in TITLES | OFFICES | {"commander", "adviser", "advisor"}:
+        if before and _head_word(before.group(1)) not in OFFICE_WORDS:
             before = None
     if before and _is_clause(before.group(1)):
         before = None
