@@ -768,9 +768,11 @@ def _describes_unmarked(e, m):
     Cruz`, `researcher Choi Min-ho`) or in an apposition after it; not in a phrase that
     only ends before it (`A Nigerian diplomat told Eko Daily`)."""
     noun, wanted = head_noun(m).lower(), description_words(m)
-    mine, theirs = countries_in(m), countries_of_person(e)
-    if mine and theirs and not mine & theirs:
-        return False
+    mine = countries_in(m)
+    if mine:  # the person's countries take a scan of the whole text: only when there is a country to match
+        theirs = countries_of_person(e)
+        if theirs and not mine & theirs:
+            return False
     text = e.doc.text
     lead = re.split(r"[.;:!?()“”\"\n]|,(?!\s*$)", text[max(0, e.start_char - 60):e.start_char])[-1]
     lead = without_possessive(lead.lower()).replace(",", " ").split()[-5:]
