@@ -911,6 +911,9 @@ def described_as(e, m):
         _head_word(d) == noun and wanted <= set(d.lower().split()) | own for d in descriptions)
 
 
+# A readout's formal title can run to twenty words (`the Prime Cabinet Secretary and Cabinet
+# Secretary for Foreign and Diaspora Affairs of the Republic of Kenya, H.E. Mr. Musalia`)
+TITLE_REACH = 160
 NAME_PREFIX = re.compile(r"(?:(?:[A-Z][\w.'’-]*|of|for|the|and),?\s+)+$")
 ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "smt", "shri", "st", "jr", "sr", "gen", "col", "lt", "sen", "rep",
                  "gov", "prof", "h.e", "u.s", "u.n", "u.k", "e.u", "no", "jan", "feb", "aug", "sept", "sep", "oct",
@@ -965,7 +968,7 @@ def descriptions_in_text(e):
     if mention_kind(e) != "person" or not names_someone(e) or len(surname) < 3:
         return [d for d in found if d]
     for hit in re.finditer(rf"\b{re.escape(surname)}\b", doc.text):
-        lead = NAME_PREFIX.search(_clause_before(doc.text[max(0, hit.start() - 80):hit.start()]))
+        lead = NAME_PREFIX.search(_clause_before(doc.text[max(0, hit.start() - TITLE_REACH):hit.start()]))
         if lead:
             found.append(_title_words(lead.group(0)))
         rest = re.match(r"(?:\s+[A-Z][\w'’-]*)*", doc.text[hit.end():hit.end() + 60]).end() + hit.end()

@@ -1028,3 +1028,12 @@ def test_an_office_after_and_or_as_a_verbs_object_describes_the_name_after_its_c
             "Al-Barrak said. Iran's oil ministry is run by Javad Owji. The Iranian oil minister said Tehran "
             "would pursue its rights.")
     assert heads_of(text, ["Oil Minister Saad Al-Barrak", "Javad Owji", "The Iranian oil minister"])[2] == "Javad Owji"
+
+
+def test_a_long_formal_title_before_a_name_describes_it():
+    text = ("Rabat – The Minister of Foreign Affairs, Mr. Nasser Bourita, held talks with the Prime Cabinet "
+            "Secretary and Cabinet Secretary for Foreign and Diaspora Affairs of the Republic of Kenya, "
+            "H.E. Mr. Musalia Mudavadi, in Rabat.\n\nThe talks covered trade.\n\n"
+            "The Prime Cabinet Secretary said Kenya backed the plan.\n\nMr. Nasser Bourita welcomed the visit.")
+    assert heads_of(text, ["Mr. Nasser Bourita", "H.E. Mr. Musalia Mudavadi", "The Prime Cabinet Secretary"])[2] \
+        == "H.E. Mr. Musalia Mudavadi"
