@@ -1037,3 +1037,34 @@ def test_a_long_formal_title_before_a_name_describes_it():
             "The Prime Cabinet Secretary said Kenya backed the plan.\n\nMr. Nasser Bourita welcomed the visit.")
     assert heads_of(text, ["Mr. Nasser Bourita", "H.E. Mr. Musalia Mudavadi", "The Prime Cabinet Secretary"])[2] \
         == "H.E. Mr. Musalia Mudavadi"
+
+
+def test_a_description_takes_the_person_named_after_it_with_its_noun():
+    text = ("Shoal talks\n\n“Each side needs to tell its public it gave nothing away,” said a maritime lawyer who "
+            "has advised negotiators.\n\nThe lawyer, Teodoro Dimaano, argued that the test would come in August.")
+    assert heads_of(text, ["a maritime lawyer", "Teodoro Dimaano"])[0] == "Teodoro Dimaano"
+    # a person named later with another noun is another source
+    text = "Deal\n\nA maritime lawyer said the deal would hold.\n\nRolando Sabangan, a fishermen's leader, said no."
+    assert heads_of(text, ["A maritime lawyer", "Rolando Sabangan"])[0] == "A maritime lawyer"
+
+
+def test_an_office_as_the_object_of_a_preposition_describes_the_name_after_it():
+    text = ("Briefing\n\nThe briefing was given at the Secretariat of Foreign Affairs by its spokesperson, Itzel "
+            "Cárdenas Vidal, and Minister Gerardo Olvera Ruiz, Director-General for North America.\n\n"
+            "THE SPOKESPERSON: No troops will come.")
+    assert heads_of(text, ["Itzel Cárdenas Vidal", "Minister Gerardo Olvera Ruiz", "THE SPOKESPERSON"])[2] \
+        == "Itzel Cárdenas Vidal"
+
+
+def test_a_counterpart_is_the_other_person_of_the_description_country():
+    text = ("Power link talks\n\nPresident Netumbo Nandi-Ndaitwah received President Duma Boko of Botswana at "
+            "State House.\n\nNandi-Ndaitwah said the line would be finished in 2027. Her Botswana counterpart said "
+            "his country would pay its share.")
+    assert heads_of(text, ["President Netumbo Nandi-Ndaitwah", "President Duma Boko", "Nandi-Ndaitwah",
+                           "Her Botswana counterpart"])[3] == "President Duma Boko"
+    text = ("Treaty signed\n\nDefence Secretary John Healey signed the treaty with Richard Marles in Geelong.\n\n"
+            "Richard Marles said the boats would be built in Adelaide. His counterpart said the treaty would last.")
+    assert heads_of(text, ["John Healey", "Richard Marles", "His counterpart"])[2] == "John Healey"
+    # nobody of that country: the description stays its own
+    text = "Trade talks\n\nAna Ruiz said tariffs would fall. Her Chilean counterpart said they would not."
+    assert heads_of(text, ["Ana Ruiz", "Her Chilean counterpart"])[1] == "Her Chilean counterpart"
