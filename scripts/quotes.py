@@ -445,10 +445,12 @@ def resolve_heads(speakers):
     SPOKESPERSON:`); a transcript's label with an office (`Mission chief:`) to the person
     titled with all its words; initials to the person whose title they abbreviate (`PM:`); "the
     company" to the nearest named organisation; a headline description to the body's first
-    naming mention; a description left over to the name an apposition described in its
-    words (`Pat Gelsinger, its chief executive`) or to a person named nearby, or named
-    after it with its noun (`The lawyer, Teodoro Dimaano,`); `His Honduran counterpart` to
-    the other person across the table; then a pronoun those passes put in a chain of the other gender to the nearest person of its own;
+    naming mention; an organisation's full name with its article (`The European Commission`)
+    to the shorter name before it (`Commission`); a description left over to the name an
+    apposition described in its words (`Pat Gelsinger, its chief executive`) or to a person
+    named nearby, or named after it with its noun (`The lawyer, Teodoro Dimaano,`); `His
+    Honduran counterpart` to the other person across the table; then a pronoun those
+    passes put in a chain of the other gender to the nearest person of its own;
     then a description whose chain has no name to a full name the ner did not mark; last,
     a company's management (`Its management`) to the company.
     These rules beat a trained same_as scorer on the test split (see the README's
@@ -522,6 +524,7 @@ def resolve_heads(speakers):
             heads[m] = heads[heads[m]]
     if speakers:
         _headline_to_body(speakers, heads)
+        _articled_name(speakers, heads)
         _title_before_name(speakers, heads)
         _described_in_apposition(speakers, heads)
         _described_nearby(speakers, heads)
@@ -1083,6 +1086,31 @@ def _counterpart(speakers, heads):
         pick = earlier[-1] if earlier else later[0] if later else None
         if pick is not None:
             _rehead(heads, m, pick)
+
+
+ARTICLED_NAME = re.compile(r"^[Tt]he\s[A-Z][\w.’'-]*(?:\s(?:of|for|and|the|on|[A-Z][\w.’'-]*))*$")
+
+
+def _articled_name(speakers, heads):
+    """`The European Commission` after `Commission`, `The Serum Institute of India` after
+    `Serum Institute`: an organisation's full name with its article takes the earlier
+    shorter name with the same head noun, all of whose words it has; a one-word name only
+    when no other full name took it (`The UN Security Council` after `Council` and `The
+    European Council` is another body)."""
+    def other_full_name(e, m):
+        return len(e.text.split()) == 1 and any(heads[x] is e and bare(x).lower() not in (e.text.lower(), bare(m).lower())
+                                                for x in speakers)
+
+    for i, m in enumerate(speakers):
+        if heads[m] is not m or not ARTICLED_NAME.match(m.text) or mention_kind(m) != "group" or coordinated(m):
+            continue
+        words, noun = set(bare(m).lower().split()), head_noun(m).lower()
+        same = next((e for e in speakers[:i][::-1] if heads[e] is e and has_name(e) and mention_kind(e) == "group"
+                     and not coordinated(e) and not country_of(e) and not is_initials(e) and e.text != m.text
+                     and head_noun(e).lower() == noun and set(e.text.lower().split()) <= words
+                     and not clash(m, e) and not other_full_name(e, m)), None)
+        if same is not None:
+            _rehead(heads, m, same)
 
 def gives_name(span):
     """A name beyond its titles: `Minister Wang`, `Dhaka`; not `HRH the Crown Prince`."""

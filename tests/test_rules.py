@@ -1068,3 +1068,13 @@ def test_a_counterpart_is_the_other_person_of_the_description_country():
     # nobody of that country: the description stays its own
     text = "Trade talks\n\nAna Ruiz said tariffs would fall. Her Chilean counterpart said they would not."
     assert heads_of(text, ["Ana Ruiz", "Her Chilean counterpart"])[1] == "Her Chilean counterpart"
+
+
+def test_an_organisations_full_name_with_its_article_takes_its_shorter_name_before_it():
+    text = ("Commission fines platform\n\nThe European Commission said the platform broke the rules. "
+            "The Commission added that the fine could rise.")
+    assert heads_of(text, ["Commission", "The European Commission", "The Commission"]) == ["Commission"] * 3
+    # another body with the same head noun is another source
+    text = "Council meets\n\nThe European Council said no. The UN Security Council said yes."
+    assert heads_of(text, ["Council", "The European Council", "The UN Security Council"]) == [
+        "Council", "Council", "The UN Security Council"]
