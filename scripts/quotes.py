@@ -449,7 +449,8 @@ def resolve_heads(speakers):
     to the shorter name before it (`Commission`); a description left over to the name an
     apposition described in its words (`Pat Gelsinger, its chief executive`) or to a person
     named nearby, or named after it with its noun (`The lawyer, Teodoro Dimaano,`); `His
-    Honduran counterpart` to the other person across the table; then a pronoun those
+    Honduran counterpart` to the other person across the table; `The Chair` to the person
+    who chaired the meeting; then a pronoun those
     passes put in a chain of the other gender to the nearest person of its own;
     then a description whose chain has no name to a full name the ner did not mark; last,
     a company's management (`Its management`) to the company.
@@ -530,6 +531,7 @@ def resolve_heads(speakers):
         _described_nearby(speakers, heads)
         _named_after(speakers, heads)
         _counterpart(speakers, heads)
+        _chaired_by(speakers, heads)
         _pronoun_gender(speakers, heads)
         _named_unmarked(speakers, heads)
         _management(speakers, heads)
@@ -1111,6 +1113,27 @@ def _articled_name(speakers, heads):
                      and not clash(m, e) and not other_full_name(e, m)), None)
         if same is not None:
             _rehead(heads, m, same)
+
+
+CHAIRS = {"chair", "chairman", "chairwoman", "chairperson"}
+CHAIRED_BY = re.compile(r"\b(?:chaired|presided over)\s+by\s+")
+CHAIRED = re.compile(r"^(?:,\s*who\s+)?(?:has\s+|had\s+)?(?:chaired|chairs|presided)\b")
+
+
+def _chaired_by(speakers, heads):
+    """`The Chair` of a meeting the text says was `chaired by X` (or that `X chaired`) is
+    X, however far before or after."""
+    doc = speakers[0].doc
+    named = [e for e in speakers if heads[e] is e and has_name(e) and mention_kind(e) == "person"]
+    for m in speakers:
+        if heads[m] is not m or has_name(m) and not bare_title(m) or head_noun(m).lower() not in CHAIRS:
+            continue
+        starts = [c.end() for c in CHAIRED_BY.finditer(doc.text)]
+        chair = next((e for e in named if any(0 <= e.start_char - s <= 60 and "." not in doc.text[s:e.start_char]
+                                              for s in starts) or CHAIRED.match(doc.text[e.end_char:e.end_char + 30])),
+                     None)
+        if chair is not None and chair is not m:
+            _rehead(heads, m, chair)
 
 def gives_name(span):
     """A name beyond its titles: `Minister Wang`, `Dhaka`; not `HRH the Crown Prince`."""

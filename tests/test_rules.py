@@ -1078,3 +1078,12 @@ def test_an_organisations_full_name_with_its_article_takes_its_shorter_name_befo
     text = "Council meets\n\nThe European Council said no. The UN Security Council said yes."
     assert heads_of(text, ["Council", "The European Council", "The UN Security Council"]) == [
         "Council", "Council", "The UN Security Council"]
+
+
+def test_the_chair_is_the_person_who_chaired_the_meeting():
+    text = ("Shipping talks end\n\nThe session was chaired by Harry Conway of Liberia. Ana Ruiz spoke for Chile.\n\n"
+            "Before the vote, the Chair told the Committee that consensus was close.")
+    assert heads_of(text, ["Harry Conway", "Ana Ruiz", "the Chair"])[2] == "Harry Conway"
+    text = ("Talks end\n\nThani bin Ahmed Al Zeyoudi, who chaired the conference, met Ana Ruiz.\n\n"
+            "The chair said the texts would form the basis for talks in Geneva.")
+    assert heads_of(text, ["Thani bin Ahmed Al Zeyoudi", "Ana Ruiz", "The chair"])[2] == "Thani bin Ahmed Al Zeyoudi"
