@@ -713,6 +713,8 @@ def _described_nearby(speakers, heads):
         people = titled or people  # `the President of ...` is the person titled president, if one is
         earlier = [e for e in people if e.start_char < m.start_char and here - para(e.start_char) <= 1]
         later = [e for e in people if e.start_char > m.start_char and para(e.start_char) - here <= 1]
+        if office and not earlier:  # a readout's `The Head of State`: the one it titled president, however far back
+            earlier = [e for e in titled if e.start_char < m.start_char]
         if re.search(r"\bof (?:a|an|one)\b", m.text.lower()):  # `the head of a Kuwaiti firm`: introduced here,
             earlier, later = [], [e for e in later if para(e.start_char) == here]  # named, if at all, right after
         pick = earlier[-1] if earlier else later[0] if later else None

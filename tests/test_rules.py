@@ -1087,3 +1087,11 @@ def test_the_chair_is_the_person_who_chaired_the_meeting():
     text = ("Talks end\n\nThani bin Ahmed Al Zeyoudi, who chaired the conference, met Ana Ruiz.\n\n"
             "The chair said the texts would form the basis for talks in Geneva.")
     assert heads_of(text, ["Thani bin Ahmed Al Zeyoudi", "Ana Ruiz", "The chair"])[2] == "Thani bin Ahmed Al Zeyoudi"
+
+
+def test_a_readouts_head_of_state_is_its_president_however_far_back():
+    text = ("President announces case\n\nDODOMA - The President of the United Republic of Tanzania, Dr Samia "
+            "Suluhu Hassan, today announced that tests had confirmed one case.\n\nThe Ministry of Health has "
+            "traced the contacts.\n\nThe Head of State assured the public that the Government had acted.")
+    assert heads_of(text, ["President", "Dr Samia Suluhu Hassan", "The Ministry of Health", "The Head of State"])[3] \
+        == "Dr Samia Suluhu Hassan"
