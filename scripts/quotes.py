@@ -216,8 +216,37 @@ HONORIFICS = {"mr": "m", "mr.": "m", "sir": "m", "ms": "f", "ms.": "f", "mrs": "
               "madam": "f", "smt.": "f", "smt": "f", "shri": "m"}
 
 
+# Unambiguous first names of people in the news, for a pronoun of the other gender to skip
+# (`She` after `Marco Rubio`); names used for both (`Andrea`, `Jean` in Italian) are left out.
+FIRST_NAMES = {g: set(names.split()) for g, names in {
+    "m": """john peter paul mark michael david james robert richard william thomas charles george joseph
+        stephen steven andrew anthony daniel matthew christopher edward henry frank donald joe marco
+        mario giuseppe sergio pedro juan josé jose carlos luis luiz jorge miguel francisco fernando
+        alejandro javier gustavo nicolás nicolas andrés andres gabriel ricardo rafael roberto alberto
+        eduardo óscar oscar vladimir sergei sergey dmitry dmitri andrei viktor mikhail yuri ivan igor
+        alexei alexander mohammed muhammad mohamed mohammad ahmed ahmad abdullah ali hassan hussein
+        omar khalid faisal ibrahim mahmoud yousef youssef yusuf rahul amit imran nawaz felix antónio
+        antonio pierre jacques françois francois michel sébastien olivier hans karl klaus wolfgang lars
+        jonas simon""",
+    "f": """mary maria marie ana anna anne sarah sara elizabeth catherine katherine kate claudia julia
+        christine helen helena hanna ingrid irina olena oksana yulia valentina svetlana elena teresa
+        michelle cristina laura gabriela paula sofia sofía lucía lucia carmen isabel rosa patricia
+        verónica veronica alicia grace amina fatima fatma aisha leila layla nadia mariam maryam zainab
+        jacqueline linda janet sandra nathalie laurence agnès élisabeth elisabeth magdalena ewa beata""",
+}.items()}
+
+
 def honorific_gender(span):
-    return next((HONORIFICS[w.lower()] for w in span.text.split() if w.lower() in HONORIFICS), None)
+    """A person's gender from an honorific (`Ms`) or an unambiguous first name (`Marco Rubio`)."""
+    found = next((HONORIFICS[w.lower()] for w in span.text.split() if w.lower() in HONORIFICS), None)
+    if found or not has_name(span) or mention_kind(span) != "person":
+        return found
+    words = [w.strip(",").lower() for w in without_possessive(bare(span)).split()]
+    titled = [i for i, w in enumerate(words) if w.strip(".") in NAME_TITLES]
+    names = words[titled[-1] + 1:] if titled else words
+    if len(names) < 2:  # a surname alone says nothing
+        return None
+    return next((g for g, first in FIRST_NAMES.items() if names[0] in first), None)
 
 
 def without_possessive(text):

@@ -1095,3 +1095,9 @@ def test_a_readouts_head_of_state_is_its_president_however_far_back():
             "traced the contacts.\n\nThe Head of State assured the public that the Government had acted.")
     assert heads_of(text, ["President", "Dr Samia Suluhu Hassan", "The Ministry of Health", "The Head of State"])[3] \
         == "Dr Samia Suluhu Hassan"
+
+
+def test_she_skips_a_man_the_first_name_gives_away():
+    text = ("Talks in Kinshasa\n\nThérèse Kayikwamba Wagner met Marco Rubio in Washington. Marco Rubio said the "
+            "deal was close. She said it was not yet signed.")
+    assert heads_of(text, ["Thérèse Kayikwamba Wagner", "Marco Rubio", "She"])[2] == "Thérèse Kayikwamba Wagner"
