@@ -1131,8 +1131,8 @@ def _articled_name(speakers, heads):
     when no other full name took it (`The UN Security Council` after `Council` and `The
     European Council` is another body)."""
     def other_full_name(e, m):
-        return len(e.text.split()) == 1 and any(heads[x] is e and bare(x).lower() not in (e.text.lower(), bare(m).lower())
-                                                for x in speakers)
+        names = (e.text.lower(), bare(m).lower())
+        return len(e.text.split()) == 1 and any(heads[x] is e and bare(x).lower() not in names for x in speakers)
 
     for i, m in enumerate(speakers):
         if heads[m] is not m or not ARTICLED_NAME.match(m.text) or mention_kind(m) != "group" or coordinated(m):
