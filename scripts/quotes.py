@@ -241,12 +241,10 @@ def honorific_gender(span):
     found = next((HONORIFICS[w.lower()] for w in span.text.split() if w.lower() in HONORIFICS), None)
     if found or not has_name(span) or mention_kind(span) != "person":
         return found
-    words = [w.strip(",").lower() for w in without_possessive(bare(span)).split()]
-    titled = [i for i, w in enumerate(words) if w.strip(".") in NAME_TITLES]
-    names = words[titled[-1] + 1:] if titled else words
+    names = name_after_titles(span)
     if len(names) < 2:  # a surname alone says nothing
         return None
-    return next((g for g, first in FIRST_NAMES.items() if names[0] in first), None)
+    return next((g for g, first in FIRST_NAMES.items() if names[0].lower() in first), None)
 
 
 def without_possessive(text):
@@ -296,11 +294,16 @@ def is_initials(span):
     return re.fullmatch(r"[A-Z][A-Z-]+", bare(span)) is not None and bare(span).lower() not in TITLES
 
 
-def name_words(span):
-    """The words of a name after its titles: `Minister Iwaya` -> {`Iwaya`}."""
+def name_after_titles(span):
+    """The words of a name after its titles, in order: `Minister Marco Rubio` -> [`Marco`, `Rubio`]."""
     words = [w.strip(",") for w in without_possessive(bare(span)).split()]
     titled = [i for i, w in enumerate(words) if w.lower().strip(".") in NAME_TITLES]
-    return set(words[titled[-1] + 1:] if titled else words) - {""}
+    return [w for w in (words[titled[-1] + 1:] if titled else words) if w]
+
+
+def name_words(span):
+    """The words of a name after its titles: `Minister Iwaya` -> {`Iwaya`}."""
+    return set(name_after_titles(span))
 
 
 def same_source_name(m, e):
@@ -479,10 +482,9 @@ def resolve_heads(speakers):
     apposition described in its words (`Pat Gelsinger, its chief executive`) or to a person
     named nearby, or named after it with its noun (`The lawyer, Teodoro Dimaano,`); `His
     Honduran counterpart` to the other person across the table; `The Chair` to the person
-    who chaired the meeting; then a pronoun those
-    passes put in a chain of the other gender to the nearest person of its own;
-    then a description whose chain has no name to a full name the ner did not mark; last,
-    a company's management (`Its management`) to the company.
+    who chaired the meeting; then a pronoun those passes put in a chain of the other gender
+    to the nearest person of its own; then a description whose chain has no name to a full
+    name the ner did not mark; last, a company's management (`Its management`) to the company.
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
     """
@@ -1072,7 +1074,6 @@ def _described_in_apposition(speakers, heads):
             _rehead(heads, m, earlier[-1] if earlier else fits[0])
 
 
-
 def _named_after(speakers, heads):
     """A description that found no name (`a maritime lawyer`, `the navy's spokesman`) takes
     the person the text names next with its noun as an apposition (`The lawyer, Teodoro
@@ -1156,15 +1157,16 @@ def _chaired_by(speakers, heads):
     X, however far before or after."""
     doc = speakers[0].doc
     named = [e for e in speakers if heads[e] is e and has_name(e) and mention_kind(e) == "person"]
+    starts = [c.end() for c in CHAIRED_BY.finditer(doc.text)]
     for m in speakers:
         if heads[m] is not m or has_name(m) and not bare_title(m) or head_noun(m).lower() not in CHAIRS:
             continue
-        starts = [c.end() for c in CHAIRED_BY.finditer(doc.text)]
         chair = next((e for e in named if any(0 <= e.start_char - s <= 60 and "." not in doc.text[s:e.start_char]
                                               for s in starts) or CHAIRED.match(doc.text[e.end_char:e.end_char + 30])),
                      None)
         if chair is not None and chair is not m:
             _rehead(heads, m, chair)
+
 
 def gives_name(span):
     """A name beyond its titles: `Minister Wang`, `Dhaka`; not `HRH the Crown Prince`."""
