@@ -306,6 +306,9 @@ def name_words(span):
     return set(name_after_titles(span))
 
 
+OWNED = re.compile(r"[A-Z][\w-]*['’]s\s+[a-z]")
+
+
 def same_source_name(m, e):
     """Two naming mentions of one source: the same surname, one's name words among the
     other's (`Minister Wang`, `Mr. Wang Yi`), or one the other's initials (`The ADB`, `the
@@ -316,6 +319,9 @@ def same_source_name(m, e):
         return True
     if not has_name(e) or coordinated(m) != coordinated(e) or country_of(m) or country_of(e):
         return m.text == e.text
+    # `Orbán` is not `Viktor Orbán's government`: a person's name owning a group names another source
+    if mention_kind(m) != mention_kind(e) and OWNED.search(f"{m.text} {e.text}"):
+        return False
     # `NBI` and `NBI Director Jaime Santiago` are two sources (a transcript's capitals are no initials)
     if is_initials(m) != is_initials(e) and not (m.text.isupper() and e.text.isupper()):
         return False
@@ -561,6 +567,7 @@ def resolve_heads(speakers):
         _described_in_apposition(speakers, heads)
         _described_nearby(speakers, heads)
         _named_after(speakers, heads)
+        _named_next(speakers, heads)
         _counterpart(speakers, heads)
         _chaired_by(speakers, heads)
         _pronoun_gender(speakers, heads)
@@ -1096,6 +1103,27 @@ def _named_after(speakers, heads):
                     or re.match(rf",\s*{the_noun}\b", text[e.end_char:e.end_char + 60], re.I):
                 _rehead(heads, m, e)
                 break
+
+
+def _named_next(speakers, heads):
+    """A description that found no name (`a foreign ministry spokesman`, `the chief
+    economist at Sika Partners`) takes the bare full name (`Wang Wenbin`: no title, no
+    apposition) of a source not met before that opens the next sentence of its paragraph: the text
+    introduces the source by what it is, then by who it is (3.24)."""
+    text = speakers[0].doc.text
+    for i, m in enumerate(speakers[:-1]):
+        e, noun = speakers[i + 1], head_noun(m).lower()
+        if heads[m] is not m or has_name(m) or is_pronoun(m) or mention_kind(m) != "person" \
+                or not (PERSON_NOUN.search(noun) or noun in TITLES) or noun in ASKERS:
+            continue
+        # not `Rose-Andrée Pierre, who teaches law,`: a description of her own is another source
+        if heads[e] is not e or not has_name(e) or mention_kind(e) != "person" or len(name_words(e)) < 2 \
+                or set(e.text.split()) != name_words(e) or text[e.end_char:e.end_char + 1] == "," or clash(m, e):
+            continue
+        between = text[m.end_char:e.start_char]
+        ends = list(sentence_ends(between + " "))
+        if len(ends) == 1 and not between[ends[0]:].strip() and "\n" not in between.strip(" "):
+            _rehead(heads, m, e)
 
 
 COUNTERPART = re.compile(r"^(?:his|her|their)\s(?:[\w.-]+\s){0,2}counterparts?$", re.IGNORECASE)

@@ -1048,6 +1048,20 @@ def test_a_description_takes_the_person_named_after_it_with_its_noun():
     assert heads_of(text, ["A maritime lawyer", "Rolando Sabangan"])[0] == "A maritime lawyer"
 
 
+def test_a_description_takes_the_bare_name_that_opens_the_next_sentence():
+    text = ("G7 rebuked\n\n“The G7 has interfered in our affairs,” a foreign ministry spokesman told reporters. "
+            "Wang Wenbin rejected the claims.")
+    assert heads_of(text, ["a foreign ministry spokesman", "Wang Wenbin"])[0] == "Wang Wenbin"
+    # a name with a description of its own is another source
+    text = ("Vote\n\nA Western diplomat expects a delay. Rose Pierre, who teaches law, questioned the plan.")
+    assert heads_of(text, ["A Western diplomat", "Rose Pierre"])[0] == "A Western diplomat"
+
+
+def test_a_surname_is_not_the_group_its_owner_leads():
+    text = ("Summit\n\nViktor Orbán's government blocked the text. Orbán said Europe was falling behind.")
+    assert heads_of(text, ["Viktor Orbán's government", "Orbán"]) == ["Viktor Orbán's government", "Orbán"]
+
+
 def test_an_office_as_the_object_of_a_preposition_describes_the_name_after_it():
     text = ("Briefing\n\nThe briefing was given at the Secretariat of Foreign Affairs by its spokesperson, Itzel "
             "Cárdenas Vidal, and Minister Gerardo Olvera Ruiz, Director-General for North America.\n\n"
