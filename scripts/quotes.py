@@ -201,6 +201,10 @@ RANKS = {"minister", "president", "secretary", "commissioner", "chancellor", "go
 ORG_NOUNS = {"company", "agency", "bloc", "group", "organisation", "organization", "charity", "firm",
              "lender", "carrier", "fund", "bank", "watchdog", "regulator", "operator", "producer",
              "giant", "maker", "body", "organisation's", "insurer", "refiner", "miner", "developer", "monitor"}
+# `the company` is no country nor a public body (`the International Energy Agency`)
+BUSINESSES = {"company", "firm", "carrier", "insurer", "refiner", "miner", "developer", "producer", "maker", "giant"}
+PUBLIC_BODIES = {"agency", "office", "ministry", "department", "organisation", "organization", "council",
+                 "commission", "programme", "program", "court", "parliament", "government", "secretariat"}
 
 # Words of a title before a name: `Foreign Minister`, `Mr.`, `Sheikh`.
 NAME_TITLES = TITLES | {"mr", "ms", "mrs", "dr", "sir", "madam", "prime", "vice", "deputy", "foreign",
@@ -547,7 +551,8 @@ def resolve_heads(speakers):
                 same = next((e for e in earlier if country_of(e)), None)
             if same is None and noun in ORG_NOUNS and not names_someone(m):  # `the company` after `Huawei`
                 same = next((e for e in earlier if names_organisation(heads[e]) and heads[e] not in gender
-                             and initials_in(m) <= set(heads[e].text.split())), None)
+                             and initials_in(m) <= set(heads[e].text.split()) and not country_of(heads[e])
+                             and not (noun in BUSINESSES and head_noun(heads[e]).lower() in PUBLIC_BODIES)), None)
             head = heads.get(same, same) if same is not None else m  # a later mention: its head below
         if head is m and not is_pronoun(m):  # `His Royal Highness` after `His Royal Highness Prince Salman`
             start = f"{bare(m).lower()} "

@@ -1062,6 +1062,14 @@ def test_a_surname_is_not_the_group_its_owner_leads():
     assert heads_of(text, ["Viktor Orbán's government", "Orbán"]) == ["Viktor Orbán's government", "Orbán"]
 
 
+def test_the_company_is_no_country_nor_public_body():
+    text = ("Gold probe\n\nGlencore bought the mine. The International Energy Agency said supply was tight. "
+            "The company said it would cooperate.")
+    assert heads_of(text, ["Glencore", "The International Energy Agency", "The company"])[2] == "Glencore"
+    text = "Data leak\n\nEcuador said the data was safe. The firm said its researchers found the server."
+    assert heads_of(text, ["Ecuador", "The firm"])[1] == "The firm"
+
+
 def test_an_office_as_the_object_of_a_preposition_describes_the_name_after_it():
     text = ("Briefing\n\nThe briefing was given at the Secretariat of Foreign Affairs by its spokesperson, Itzel "
             "Cárdenas Vidal, and Minister Gerardo Olvera Ruiz, Director-General for North America.\n\n"
