@@ -486,11 +486,13 @@ def resolve_heads(speakers):
     person of its paragraph, and so does a transcript's bare title (`Spokesman:`, `THE
     SPOKESPERSON:`); a transcript's label with an office (`Mission chief:`) to the person
     titled with all its words; initials to the person whose title they abbreviate (`PM:`); "the
-    company" to the nearest named organisation; a headline description to the body's first
-    naming mention; an organisation's full name with its article (`The European Commission`)
-    to the shorter name before it (`Commission`); a description left over to the name an
-    apposition described in its words (`Pat Gelsinger, its chief executive`) or to a person
-    named nearby, or named after it with its noun (`The lawyer, Teodoro Dimaano,`); `His
+    company" to the nearest named organisation that is no country nor public body; a headline
+    description to the body's first naming mention; an organisation's full name with its
+    article (`The European Commission`) to the shorter name before it (`Commission`), its short
+    form (`The Fund`) to the initials the text spells out with it (`IMF`); a description left
+    over to the name an apposition described in its words (`Pat Gelsinger, its chief
+    executive`) or to a person named nearby, or named after it with its noun (`The lawyer,
+    Teodoro Dimaano,`), or to the bare name opening the next sentence (`Wang Wenbin`); `His
     Honduran counterpart` to the other person across the table; `The Chair` to the person
     who chaired the meeting; then a pronoun those passes put in a chain of the other gender
     to the nearest person of its own; then a description whose chain has no name to a full
@@ -568,6 +570,7 @@ def resolve_heads(speakers):
     if speakers:
         _headline_to_body(speakers, heads)
         _articled_name(speakers, heads)
+        _short_form(speakers, heads)
         _title_before_name(speakers, heads)
         _described_in_apposition(speakers, heads)
         _described_nearby(speakers, heads)
@@ -1176,6 +1179,22 @@ def _articled_name(speakers, heads):
                      and not coordinated(e) and not country_of(e) and not is_initials(e) and e.text != m.text
                      and head_noun(e).lower() == noun and set(e.text.lower().split()) <= words
                      and not clash(m, e) and not other_full_name(e, m)), None)
+        if same is not None:
+            _rehead(heads, m, same)
+
+
+def _short_form(speakers, heads):
+    """`The Fund` after `The IMF`: an organisation's one-word short form takes the initials
+    whose full name the text spells out with that word (`the International Monetary Fund`)."""
+    text = speakers[0].doc.text
+    for m in speakers:
+        word = bare(m)
+        if heads[m] is not m or not re.fullmatch(r"[A-Z][a-z]+", word) or mention_kind(m) != "group":
+            continue
+        spelt = {"".join(w[0] for w in full.split() if w[0].isupper())
+                 for full in re.findall(rf"(?:[A-Z][\w-]+\s(?:(?:of|for|and|the)\s)?)+{word}\b", text)}
+        same = next((e for e in speakers if heads[e] is e and e is not m and is_initials(e)
+                     and bare(e).replace("-", "") in spelt), None)
         if same is not None:
             _rehead(heads, m, same)
 

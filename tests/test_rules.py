@@ -1102,6 +1102,15 @@ def test_an_organisations_full_name_with_its_article_takes_its_shorter_name_befo
         "Council", "Council", "The UN Security Council"]
 
 
+def test_an_organisations_short_form_takes_the_initials_the_text_spells_out():
+    text = ("Beirut courts lenders\n\nThe leaders courted the International Monetary Fund. The IMF said the banks "
+            "must be wound up. The Fund expects owners to take losses.")
+    assert heads_of(text, ["The IMF", "The Fund"]) == ["The IMF", "The IMF"]
+    # initials the text never spells out with that word stay another source
+    text = "Talks\n\nThe IMF said the banks must be wound up. The Fund for Peace said otherwise. The Fund added more."
+    assert heads_of(text, ["The IMF", "The Fund"]) == ["The IMF", "The Fund"]
+
+
 def test_the_chair_is_the_person_who_chaired_the_meeting():
     text = ("Shipping talks end\n\nThe session was chaired by Harry Conway of Liberia. Ana Ruiz spoke for Chile.\n\n"
             "Before the vote, the Chair told the Committee that consensus was close.")
