@@ -321,6 +321,9 @@ def same_source_name(m, e):
     if is_initials(m) and bare(m).replace("-", "") == acronym(e) or \
             is_initials(e) and bare(e).replace("-", "") == acronym(m):
         return True
+    if len(m.text.split()) == 1 and country_of(m) and not country_of(e) and mention_kind(e) == "person" \
+            and len(name_words(e)) > 1 and last_name(e) == m.text:
+        return True  # `Lima` after `Eduardo Lima` is his surname, not Peru's capital
     if not has_name(e) or coordinated(m) != coordinated(e) or country_of(m) or country_of(e):
         return m.text == e.text
     # `Orbán` is not `Viktor Orbán's government`: a person's name owning a group names another source
@@ -521,8 +524,8 @@ def resolve_heads(speakers):
             ante = next((e for e in earlier if mention_kind(e) == "group" or
                          (has_name(e) and len(e.text.split()) == 1 and heads[e] not in gender)), None)
             head = heads[ante] if ante is not None else m
-        elif country_of(m) and any(country_of(e) == country_of(m) for e in earlier):
-            head = heads[next(e for e in earlier[::-1] if country_of(e) == country_of(m))]
+        elif country_of(m) and any(country_of(e) == country_of(m) and country_of(heads[e]) for e in earlier):
+            head = heads[next(e for e in earlier[::-1] if country_of(e) == country_of(m) and country_of(heads[e]))]
         elif (has_name(m) or is_initials(m)) and not bare_title(m) and not title_label(m):  # `The ADB`
             same = next((e for e in earlier if same_source_name(m, e)), None)  # the nearest: two Jaramillos
             if same is None and is_initials(m):  # a transcript's `PM` for `Prime Minister Christopher Luxon`
@@ -1102,9 +1105,9 @@ def _named_after(speakers, heads):
                 or not (PERSON_NOUN.search(noun) or noun in TITLES) or noun in ASKERS:
             continue
         here = para(m.start_char)
-        the_noun = rf"[Tt]he\s(?:[\w’'-]+\s){{0,2}}{re.escape(noun)}"
+        the_noun = rf"[Tt]h(?:e|at|is)\s(?:[\w’'-]+\s){{0,2}}{re.escape(noun)}"
         for e in speakers:
-            if e.start_char <= m.end_char or para(e.start_char) - here > 2 or heads[e] is not e \
+            if e.start_char <= m.end_char or para(e.start_char) - here > 4 or heads[e] is not e \
                     or not has_name(e) or mention_kind(e) != "person" or clash(m, e):
                 continue
             if re.search(rf"(?:^|\W){the_noun},\s*$", text[max(0, e.start_char - 60):e.start_char], re.I) \
@@ -1125,8 +1128,9 @@ def _named_next(speakers, heads):
                 or not (PERSON_NOUN.search(noun) or noun in TITLES) or noun in ASKERS:
             continue
         # not `Rose-Andrée Pierre, who teaches law,`: a description of her own is another source
-        if heads[e] is not e or not has_name(e) or mention_kind(e) != "person" or len(name_words(e)) < 2 \
-                or set(e.text.split()) != name_words(e) or text[e.end_char:e.end_char + 1] == "," or clash(m, e):
+        if heads[e] is not e or any(heads[x] is e for x in speakers[:i]) or not has_name(e) \
+                or mention_kind(e) != "person" or len(name_words(e)) < 2 or set(e.text.split()) != name_words(e) \
+                or text[e.end_char:e.end_char + 1] == "," or clash(m, e):
             continue
         between = text[m.end_char:e.start_char]
         ends = list(sentence_ends(between + " "))

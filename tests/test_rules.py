@@ -1043,6 +1043,10 @@ def test_a_description_takes_the_person_named_after_it_with_its_noun():
     text = ("Shoal talks\n\n“Each side needs to tell its public it gave nothing away,” said a maritime lawyer who "
             "has advised negotiators.\n\nThe lawyer, Teodoro Dimaano, argued that the test would come in August.")
     assert heads_of(text, ["a maritime lawyer", "Teodoro Dimaano"])[0] == "Teodoro Dimaano"
+    # `That researcher, Ho Wen-chi,` four paragraphs on still names the description
+    text = ("Budget\n\nA researcher at a Taipei think-tank expects a deal.\n\nThe budget stalled.\n\nTalks resumed."
+            "\n\nThat researcher, Ho Wen-chi, expects a compromise.")
+    assert heads_of(text, ["A researcher at a Taipei think-tank", "Ho Wen-chi"])[0] == "Ho Wen-chi"
     # a person named later with another noun is another source
     text = "Deal\n\nA maritime lawyer said the deal would hold.\n\nRolando Sabangan, a fishermen's leader, said no."
     assert heads_of(text, ["A maritime lawyer", "Rolando Sabangan"])[0] == "A maritime lawyer"
@@ -1055,6 +1059,11 @@ def test_a_description_takes_the_bare_name_that_opens_the_next_sentence():
     # a name with a description of its own is another source
     text = ("Vote\n\nA Western diplomat expects a delay. Rose Pierre, who teaches law, questioned the plan.")
     assert heads_of(text, ["A Western diplomat", "Rose Pierre"])[0] == "A Western diplomat"
+
+
+def test_a_surname_that_is_a_capital_is_the_persons_after_the_full_name():
+    text = "Debt\n\nEduardo Lima expects a deal. Lima said the Fund would wait. Peru said nothing."
+    assert heads_of(text, ["Eduardo Lima", "Lima", "Peru"]) == ["Eduardo Lima", "Eduardo Lima", "Peru"]
 
 
 def test_a_surname_is_not_the_group_its_owner_leads():
