@@ -496,7 +496,8 @@ def resolve_heads(speakers):
     over to the name an apposition described in its words (`Pat Gelsinger, its chief
     executive`) or to a person named nearby, or named after it with its noun (`The lawyer,
     Teodoro Dimaano,`), or to the bare name opening the next sentence (`Wang Wenbin`); `His
-    Honduran counterpart` to the other person across the table; `The Chair` to the person
+    Honduran counterpart` to the other person across the table; `the elder Frank` to the
+    parent of two relatives and `the younger Frank` to the child; `The Chair` to the person
     who chaired the meeting; then a pronoun those passes put in a chain of the other gender
     to the nearest person of its own; then a description whose chain has no name to a full
     name the ner did not mark; last, a company's management (`Its management`) to the company.
@@ -580,6 +581,7 @@ def resolve_heads(speakers):
         _named_after(speakers, heads)
         _named_next(speakers, heads)
         _counterpart(speakers, heads)
+        _elder_younger(speakers, heads)
         _chaired_by(speakers, heads)
         _pronoun_gender(speakers, heads)
         _named_unmarked(speakers, heads)
@@ -1136,6 +1138,41 @@ def _named_next(speakers, heads):
         ends = list(sentence_ends(between + " "))
         if len(ends) == 1 and not between[ends[0]:].strip() and "\n" not in between.strip(" "):
             _rehead(heads, m, e)
+
+
+ELDER = re.compile(r"^[Tt]he\s(elder|younger)\s([A-Z][\w'’-]+)$")
+KIN_BEFORE = re.compile(r"\b(?:his|her|their)\s(son|daughter|father|mother)\s*,?\s*$", re.IGNORECASE)
+KIN_AFTER = re.compile(r"^\s*,\s*(?:his|her|their)\s(son|daughter|father|mother)\b", re.IGNORECASE)
+
+
+def _elder_younger(speakers, heads):
+    """`the elder Frank` and `The younger Frank` tell two relatives apart: the younger is the
+    one the text introduces as a son or daughter (`His son, Karim,`; `Yuliana Bone, her
+    daughter,`), else the later named so who is nobody's parent; the elder the one introduced
+    as a father or mother, else the first named so who is nobody's child."""
+    text = speakers[0].doc.text
+
+    def role(e):
+        kin = KIN_BEFORE.search(text[max(0, e.start_char - 20):e.start_char]) or \
+            KIN_AFTER.match(text[e.end_char:e.end_char + 20])
+        return kin and ("child" if kin.group(1).lower() in ("son", "daughter") else "parent")
+
+    for i, m in enumerate(speakers):
+        found = ELDER.match(m.text)
+        if heads[m] is not m or not found:
+            continue
+        age, surname = found.groups()
+        family = [e for e in speakers[:i] if heads[e] is e and mention_kind(e) == "person" and has_name(e)
+                  and (surname in name_words(e) or role(e))]
+        named = [e for e in family if surname in name_words(e)]
+        if age == "elder":
+            pick = next((e for e in family if role(e) == "parent"), None) or \
+                next((e for e in named if role(e) != "child"), None)
+        else:
+            others = [e for e in named if role(e) != "parent"]
+            pick = next((e for e in family if role(e) == "child"), None) or (others[-1] if len(named) > 1 else None)
+        if pick is not None:
+            _rehead(heads, m, pick)
 
 
 COUNTERPART = re.compile(r"^(?:his|her|their)\s(?:[\w.-]+\s){0,2}counterparts?$", re.IGNORECASE)

@@ -1066,6 +1066,17 @@ def test_a_surname_that_is_a_capital_is_the_persons_after_the_full_name():
     assert heads_of(text, ["Eduardo Lima", "Lima", "Peru"]) == ["Eduardo Lima", "Eduardo Lima", "Peru"]
 
 
+def test_the_elder_and_the_younger_tell_two_relatives_apart():
+    text = ("Sanctions lifted\n\nSamir Haddad imports spare parts. His son, Karim, runs the accounts. The younger "
+            "Haddad said suppliers had called. The elder Haddad conceded that his son might be right.")
+    assert heads_of(text, ["Samir Haddad", "Karim", "The younger Haddad", "The elder Haddad"]) == [
+        "Samir Haddad", "Karim", "Karim", "Samir Haddad"]
+    text = ("Oil theft\n\nPreye Frank guards the creeks. His father, Chief Daniel Frank, fishes them. The elder Frank "
+            "said the thieves were fewer. The younger Frank conceded that the spills were old.")
+    assert heads_of(text, ["Preye Frank", "Chief Daniel Frank", "The elder Frank", "The younger Frank"]) == [
+        "Preye Frank", "Chief Daniel Frank", "Chief Daniel Frank", "Preye Frank"]
+
+
 def test_a_surname_is_not_the_group_its_owner_leads():
     text = ("Summit\n\nViktor Orbán's government blocked the text. Orbán said Europe was falling behind.")
     assert heads_of(text, ["Viktor Orbán's government", "Orbán"]) == ["Viktor Orbán's government", "Orbán"]
