@@ -488,7 +488,8 @@ def resolve_heads(speakers):
     mention containing "minister", else the nearest earlier named person, else the next named
     person of its paragraph, and so does a transcript's bare title (`Spokesman:`, `THE
     SPOKESPERSON:`); a transcript's label with an office (`Mission chief:`) to the person
-    titled with all its words; initials to the person whose title they abbreviate (`PM:`); "the
+    titled with all its words, or with a nationality (`HUNGARIAN MINISTER:`) to the one person the
+    text ties to that country; initials to the person whose title they abbreviate (`PM:`); "the
     company" to the nearest named organisation that is no country nor public body; a headline
     description to the body's first naming mention; an organisation's full name with its
     article (`The European Commission`) to the shorter name before it (`Commission`), its short
@@ -540,6 +541,10 @@ def resolve_heads(speakers):
             noun, label = m.text.lower().split()[-1], title_label(m)
             wanted = set(m.text.lower().split()[:-1]) if label else modifiers(m)  # `Interior ministry spokesperson:`
             same = next((e for e in earlier if not clash(m, e) and _titled(e, noun, wanted)), None)
+            if same is None and label and countries_in(m):  # `HUNGARIAN MINISTER:` for the one Hungarian named
+                tied = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and heads[e] is e
+                        and countries_in(m) & countries_of_person(e)]
+                same = tied[0] if len(tied) == 1 else None
             # `the minister` after a named person (a label takes only the person titled so)
             if same is None and not label and (noun in TITLES or noun.endswith("-year-old")):
                 people = [e for e in earlier if has_name(e) and mention_kind(e) == "person" and not clash(m, e)

@@ -1077,6 +1077,15 @@ def test_the_elder_and_the_younger_tell_two_relatives_apart():
         "Preye Frank", "Chief Daniel Frank", "Chief Daniel Frank", "Preye Frank"]
 
 
+def test_a_transcript_label_with_a_nationality_is_the_one_person_of_that_country():
+    text = ("Joint press conference\n\nHungary's minister of foreign affairs, Péter Szijjártó, received Juraj Blanár "
+            "in Budapest.\n\nM1: Minister, is the exemption limited?\n\nHUNGARIAN MINISTER: It has no expiry date.")
+    assert heads_of(text, ["Péter Szijjártó", "Juraj Blanár", "HUNGARIAN MINISTER"])[2] == "Péter Szijjártó"
+    # with nobody tied to that country, the label stays its own
+    text = "Press conference\n\nPéter Szijjártó received Juraj Blanár.\n\nHUNGARIAN MINISTER: It has no expiry date."
+    assert heads_of(text, ["Péter Szijjártó", "Juraj Blanár", "HUNGARIAN MINISTER"])[2] == "HUNGARIAN MINISTER"
+
+
 def test_a_surname_is_not_the_group_its_owner_leads():
     text = ("Summit\n\nViktor Orbán's government blocked the text. Orbán said Europe was falling behind.")
     assert heads_of(text, ["Viktor Orbán's government", "Orbán"]) == ["Viktor Orbán's government", "Orbán"]
