@@ -727,7 +727,7 @@ HEADS_OF = {"head of state": "president", "head of government": "minister"}
 # Head nouns of people (`the trader`, `the analyst`, `the Panamanian`), not of documents
 # or bodies (`the memorandum`, `the opposition`, `the government`).
 PERSON_NOUN = re.compile(r"(?<!governm)(?:er|or|ist|yst|ian|ant|ent|eur|ive|man|woman|person|general|head|chief"
-                         r"|envoy|official|diplomat|guerrilla)$")
+                         r"|envoy|official|diplomat|guerrilla|captain|colonel|admiral|sergeant|lieutenant)$")
 
 
 def _described_nearby(speakers, heads):

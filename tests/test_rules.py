@@ -1047,6 +1047,9 @@ def test_a_description_takes_the_person_named_after_it_with_its_noun():
     text = ("Budget\n\nA researcher at a Taipei think-tank expects a deal.\n\nThe budget stalled.\n\nTalks resumed."
             "\n\nThat researcher, Ho Wen-chi, expects a compromise.")
     assert heads_of(text, ["A researcher at a Taipei think-tank", "Ho Wen-chi"])[0] == "Ho Wen-chi"
+    text = ("Vote\n\n“It is a desk in Tumeremo,” said a retired navy captain.\n\nRicardo Mora, the retired captain, "
+            "argued that the vote was for show.")
+    assert heads_of(text, ["a retired navy captain", "Ricardo Mora"])[0] == "Ricardo Mora"
     # a person named later with another noun is another source
     text = "Deal\n\nA maritime lawyer said the deal would hold.\n\nRolando Sabangan, a fishermen's leader, said no."
     assert heads_of(text, ["A maritime lawyer", "Rolando Sabangan"])[0] == "A maritime lawyer"
