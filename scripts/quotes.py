@@ -175,7 +175,7 @@ GROUP_NOUNS = {"ministry", "government", "department", "embassy", "office", "com
                "survey", "study", "letter", "readout", "resolution", "centre", "center", "regulator",
                "operator", "ngo", "charity", "watchdog", "federation", "team", "panel",
                "assembly", "summit", "conference", "congress", "senate", "presidency", "navy",
-               "guard", "house", "institution", "consortium", "industry", "people",
+               "guard", "house", "institution", "consortium", "industry", "people", "community",
                # heads of organisations' names: `Amnesty International`, `Human Rights Watch`
                "international", "watch", "frontières", "foundation", "corporation", "ltd", "limited", "inc",
                "plc", "holdings", "airways", "airlines", "mining", "treasury", "street", "voices",

@@ -1094,6 +1094,13 @@ def test_a_surname_is_not_the_group_its_owner_leads():
     assert heads_of(text, ["Viktor Orbán's government", "Orbán"]) == ["Viktor Orbán's government", "Orbán"]
 
 
+def test_a_community_is_a_group_the_bloc_can_take():
+    text = ("Essequibo vote\n\nThe International Court of Justice ordered a halt. The Caribbean Community said it "
+            "stood with Guyana. The bloc urged Venezuela to comply.")
+    assert heads_of(text, ["The International Court of Justice", "The Caribbean Community", "The bloc"])[2] \
+        == "The Caribbean Community"
+
+
 def test_the_company_is_no_country_nor_public_body():
     text = ("Gold probe\n\nGlencore bought the mine. The International Energy Agency said supply was tight. "
             "The company said it would cooperate.")
