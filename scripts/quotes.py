@@ -526,8 +526,9 @@ def resolve_heads(speakers):
             ante = next((e for e in earlier if mention_kind(e) == "group" or
                          (has_name(e) and len(e.text.split()) == 1 and heads[e] not in gender)), None)
             head = heads[ante] if ante is not None else m
-        elif country_of(m) and any(country_of(e) == country_of(m) and country_of(heads[e]) for e in earlier):
-            head = heads[next(e for e in earlier[::-1] if country_of(e) == country_of(m) and country_of(heads[e]))]
+        elif country_of(m) and (first := next((e for e in earlier[::-1] if country_of(e) == country_of(m)
+                                               and country_of(heads[e])), None)) is not None:
+            head = heads[first]
         elif (has_name(m) or is_initials(m)) and not bare_title(m) and not title_label(m):  # `The ADB`
             same = next((e for e in earlier if same_source_name(m, e)), None)  # the nearest: two Jaramillos
             if same is None and is_initials(m):  # a transcript's `PM` for `Prime Minister Christopher Luxon`
@@ -1099,6 +1100,14 @@ def _described_in_apposition(speakers, heads):
             _rehead(heads, m, earlier[-1] if earlier else fits[0])
 
 
+def _unnamed_description(m, heads):
+    """A person's description that no rule so far gave a name (`a maritime lawyer`), not a
+    reporter asking."""
+    noun = head_noun(m).lower()
+    return heads[m] is m and not has_name(m) and not is_pronoun(m) and mention_kind(m) == "person" \
+        and bool(PERSON_NOUN.search(noun) or noun in TITLES) and noun not in ASKERS
+
+
 def _named_after(speakers, heads):
     """A description that found no name (`a maritime lawyer`, `the navy's spokesman`) takes
     the person the text names next with its noun as an apposition (`The lawyer, Teodoro
@@ -1107,11 +1116,9 @@ def _named_after(speakers, heads):
     para = paragraph_of(speakers[0].doc)
     text = speakers[0].doc.text
     for m in speakers:
-        noun = head_noun(m).lower()
-        if heads[m] is not m or has_name(m) or is_pronoun(m) or mention_kind(m) != "person" \
-                or not (PERSON_NOUN.search(noun) or noun in TITLES) or noun in ASKERS:
+        if not _unnamed_description(m, heads):
             continue
-        here = para(m.start_char)
+        noun, here = head_noun(m).lower(), para(m.start_char)
         the_noun = rf"[Tt]h(?:e|at|is)\s(?:[\w’'-]+\s){{0,2}}{re.escape(noun)}"
         for e in speakers:
             if e.start_char <= m.end_char or para(e.start_char) - here > 4 or heads[e] is not e \
@@ -1130,9 +1137,8 @@ def _named_next(speakers, heads):
     introduces the source by what it is, then by who it is (3.24)."""
     text = speakers[0].doc.text
     for i, m in enumerate(speakers[:-1]):
-        e, noun = speakers[i + 1], head_noun(m).lower()
-        if heads[m] is not m or has_name(m) or is_pronoun(m) or mention_kind(m) != "person" \
-                or not (PERSON_NOUN.search(noun) or noun in TITLES) or noun in ASKERS:
+        e = speakers[i + 1]
+        if not _unnamed_description(m, heads):
             continue
         # not `Rose-Andrée Pierre, who teaches law,`: a description of her own is another source
         if heads[e] is not e or any(heads[x] is e for x in speakers[:i]) or not has_name(e) \
