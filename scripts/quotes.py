@@ -499,8 +499,9 @@ def resolve_heads(speakers):
     Teodoro Dimaano,`), or to the bare name opening the next sentence (`Wang Wenbin`); `His
     Honduran counterpart` to the other person across the table; `the elder Frank` to the
     parent of two relatives and `the younger Frank` to the child; `The Chair` to the person
-    who chaired the meeting; then a pronoun those passes put in a chain of the other gender
-    to the nearest person of its own; then a description whose chain has no name to a full
+    who chaired the meeting; a description with a country (`The Latvian prime minister`) left in
+    the chain of someone the text ties to another country to a person of its own; then a
+    pronoun those passes put in a chain of the other gender to the nearest person of its own; then a description whose chain has no name to a full
     name the ner did not mark; last, a company's management (`Its management`) to the company.
     These rules beat a trained same_as scorer on the test split (see the README's
     evaluation), so the linker uses them for canonical names.
@@ -589,6 +590,7 @@ def resolve_heads(speakers):
         _counterpart(speakers, heads)
         _elder_younger(speakers, heads)
         _chaired_by(speakers, heads)
+        _of_its_chain(speakers, heads)
         _pronoun_gender(speakers, heads)
         _named_unmarked(speakers, heads)
         _management(speakers, heads)
@@ -637,6 +639,40 @@ def _pronoun_gender(speakers, heads):
                      and known.get(heads[e], {mine}) <= {mine} and head_noun(e).lower() not in ASKERS), None)
         if ante is not None:
             heads[m] = heads[ante]
+
+
+def _tied_countries(speakers, heads, head):
+    """The countries the text ties a source to where its chain names it (`countries_of_person`)."""
+    return set().union(*(countries_in(x) | countries_of_person(x) for x in speakers
+                         if heads[x] is head and names_source(x)))
+
+
+def _of_its_chain(speakers, heads):
+    """A description with a country (`The Latvian prime minister`) that the earlier rules put
+    in the chain of a person the text ties only to other countries takes the nearest named
+    person tied to its country, else the nearest tied to none; the pronouns right after it
+    (`She told reporters`) go with it."""
+    for i, m in enumerate(speakers):
+        mine, old = countries_in(m), heads[m]
+        if not mine or names_source(m) or mention_kind(m) != "person" or old is m or not names_source(old) \
+                or mention_kind(old) != "person":
+            continue
+        theirs = _tied_countries(speakers, heads, old)
+        if not theirs or mine & theirs:
+            continue
+        people = sorted((e for e in speakers if heads[e] is e and e is not old and names_source(e)
+                         and mention_kind(e) == "person" and not coordinated(e)),
+                        key=lambda e: (e.start_char > m.start_char, abs(e.start_char - m.start_char)))
+        tied = {e: _tied_countries(speakers, heads, e) for e in people}
+        pick = next((e for e in people if mine & tied[e]), next((e for e in people if not tied[e]), None))
+        if pick is None:
+            continue
+        heads[m] = pick
+        for p in speakers[i + 1:]:
+            if mention_kind(p) != "person-pronoun":
+                break
+            if heads[p] is old:
+                heads[p] = pick
 
 
 def _named_in_text(speakers, m, ante):

@@ -1171,3 +1171,11 @@ def test_she_skips_a_man_the_first_name_gives_away():
     text = ("Talks in Kinshasa\n\nThérèse Kayikwamba Wagner met Marco Rubio in Washington. Marco Rubio said the "
             "deal was close. She said it was not yet signed.")
     assert heads_of(text, ["Thérèse Kayikwamba Wagner", "Marco Rubio", "She"])[2] == "Thérèse Kayikwamba Wagner"
+
+
+def test_a_description_with_a_country_leaves_a_person_the_text_ties_to_another():
+    text = ("Grid link opens\n\nEstonia's prime minister, Kristen Michal, said the link was ready. His Latvian "
+            "counterpart, Evika Siliņa, called it historic.\n\nMichal warned of sabotage. The Latvian prime "
+            "minister said patrols would rise. She added that Riga would pay its share.")
+    heads = heads_of(text, ["Kristen Michal", "Evika Siliņa", "Michal", "The Latvian prime minister", "She"])
+    assert heads[3:] == ["Evika Siliņa", "Evika Siliņa"]
