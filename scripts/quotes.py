@@ -1228,17 +1228,20 @@ COUNTERPART = re.compile(r"^(?:his|her|their)\s(?:[\w.-]+\s){0,2}counterparts?$"
 def _counterpart(speakers, heads):
     """`His Honduran counterpart` is the person across the table from the one `his` points
     to: the nearest other named person before it, one the text ties to the description's
-    country when it gives one, else the first named after it in its paragraph."""
+    country when it gives one (or, with none tied, one tied to no country named after it),
+    else the first named after it in its paragraph."""
     para = paragraph_of(speakers[0].doc)
     for i, m in enumerate(speakers):
         if heads[m] is not m or not COUNTERPART.match(m.text):
             continue
         owner = next((heads[e] for e in speakers[:i][::-1] if mention_kind(e) in ("person", "person-pronoun")), None)
-        people = [e for e in speakers if e is not m and heads[e] is e and e is not owner and has_name(e)
-                  and mention_kind(e) == "person" and not coordinated(e)]
         mine = countries_in(m)
-        if mine:
-            people = [e for e in people if mine & (countries_in(e) | countries_of_person(e))]
+        ties = {e: countries_in(e) | countries_of_person(e) for e in speakers if heads[e] is e and e is not m
+                and has_name(e) and mention_kind(e) == "person" and not coordinated(e)}
+        # `his` is not the one the text ties to the counterpart's country (`Ecuador's foreign minister, X`)
+        people = [e for e in ties if e is not owner or mine & ties[e]]
+        if mine:  # else one named after it whom the text ties to no country (`Pete Hegseth, whose department`)
+            people = [e for e in people if mine & ties[e]] or [e for e in people if not ties[e] and e.start_char > m.start_char]
         earlier = [e for e in people if e.start_char < m.start_char]
         later = [e for e in people if e.start_char > m.start_char and para(e.start_char) == para(m.start_char)]
         pick = earlier[-1] if earlier else later[0] if later else None

@@ -1179,3 +1179,13 @@ def test_a_description_with_a_country_leaves_a_person_the_text_ties_to_another()
             "minister said patrols would rise. She added that Riga would pay its share.")
     heads = heads_of(text, ["Kristen Michal", "Evika Siliņa", "Michal", "The Latvian prime minister", "She"])
     assert heads[3:] == ["Evika Siliņa", "Evika Siliņa"]
+
+
+def test_a_counterpart_with_a_country_is_the_person_the_text_ties_to_it_or_one_named_after_it():
+    text = ("Quito gets support\n\nMarco Rubio spoke alongside Ecuador's foreign minister, Gabriela Sommerfeld, in "
+            "Quito. His Ecuadorian counterpart said the designation recognised Ecuador's fight.")
+    assert heads_of(text, ["Marco Rubio", "Gabriela Sommerfeld", "His Ecuadorian counterpart"])[2] \
+        == "Gabriela Sommerfeld"
+    text = ("Allies pledge\n\nLaura Rossi said Italy would meet the target. Her American counterpart said Washington "
+            "expected every ally to pay. Pete Hegseth, whose department has a new name, praised the allies.")
+    assert heads_of(text, ["Laura Rossi", "Her American counterpart", "Pete Hegseth"])[1] == "Pete Hegseth"
